@@ -1,0 +1,81 @@
+"""argo-mcp-client: an OpenAI-compatible model (through the Argo gateway) in front of MCP tool servers.
+
+```python
+from argo_mcp_client import ArgoMCPClient, StdioServer
+
+async with ArgoMCPClient(servers=[StdioServer(name="tools", command="my-mcp-server")]) as client:
+    result = await client.run("What can you do?")
+```
+"""
+
+from argo_mcp_client._registry import ToolInfo
+from argo_mcp_client._schema import SchemaChange, SchemaLimits, SchemaReport
+from argo_mcp_client._stream import EventStream
+from argo_mcp_client._sync import run_sync
+from argo_mcp_client._version import __version__
+from argo_mcp_client.client import ArgoMCPClient
+from argo_mcp_client.config import (
+    ArgoSettings,
+    HttpServer,
+    InProcessServer,
+    ServerSpec,
+    StdioServer,
+    load_servers,
+)
+from argo_mcp_client.conversation import Conversation
+from argo_mcp_client.errors import (
+    ArgoMCPError,
+    ConfigError,
+    MaxTurnsExceeded,
+    ModelError,
+    RunError,
+    ServerError,
+    ServerStartError,
+)
+from argo_mcp_client.events import (
+    Event,
+    ModelRequestStarted,
+    RunFinished,
+    RunStarted,
+    TextDelta,
+    ToolCallFinished,
+    ToolCallStarted,
+    TurnFinished,
+)
+from argo_mcp_client.result import RunResult, ToolCallRecord, Usage
+
+__all__ = [
+    "ArgoMCPClient",
+    "ArgoMCPError",
+    "ArgoSettings",
+    "ConfigError",
+    "Conversation",
+    "Event",
+    "EventStream",
+    "HttpServer",
+    "InProcessServer",
+    "MaxTurnsExceeded",
+    "ModelError",
+    "ModelRequestStarted",
+    "RunError",
+    "RunFinished",
+    "RunResult",
+    "RunStarted",
+    "SchemaChange",
+    "SchemaLimits",
+    "SchemaReport",
+    "ServerError",
+    "ServerSpec",
+    "ServerStartError",
+    "StdioServer",
+    "TextDelta",
+    "ToolCallFinished",
+    "ToolCallRecord",
+    "ToolCallStarted",
+    "ToolInfo",
+    "TurnFinished",
+    "Usage",
+    "__version__",
+    "load_servers",
+    "run_sync",
+]

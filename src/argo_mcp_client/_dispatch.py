@@ -1,0 +1,185 @@
+"""Running the tool calls of one turn.
+
+Every call ends in a :class:`ToolCallRecord`, whatever happens: an unknown
+name, arguments that are not a JSON object or do not fit the schema, a server
+that fails or times out. The record's output is what the model is told. A tool
+is never run on arguments that did not parse and validate.
+
+The calls of one turn run concurrently; their records come back in call order.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import anyio
+
+from argo_mcp_client._results import error_text, render_result
+from argo_mcp_client.errors import ServerError
+from argo_mcp_client.events import ToolCallFinished, ToolCallStarted
+from argo_mcp_client.result import ToolCallRecord
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Mapping, Sequence
+
+    from argo_mcp_client._model import ToolCallRequest
+    from argo_mcp_client._registry import ToolInfo, ToolRegistry
+    from argo_mcp_client._servers import ServerConnection
+    from argo_mcp_client.events import Event
+
+    Emit = Callable[[Event], Awaitable[None]]
+
+logger = logging.getLogger("argo_mcp_client")
+
+_MAX_SCHEMA_ERRORS = 5
+_MAX_LISTED_TOOLS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Dispatcher:
+    """Routes tool calls to their servers."""
+
+    registry: ToolRegistry
+    servers: Mapping[str, ServerConnection]
+    tool_timeout: float | None
+
+    async def run_turn(
+        self, calls: Sequence[ToolCallRequest], *, turn: int, emit: Emit, into: list[ToolCallRecord | None]
+    ) -> None:
+        """Run ``calls`` concurrently, filling ``into[i]`` as call ``i`` finishes.
+
+        Slots left ``None`` (after a cancellation) are the caller's to answer.
+        """
+
+        async def one(index: int, call: ToolCallRequest) -> None:
+            into[index] = await self.run_call(call, turn=turn, emit=emit)
+
+        if len(calls) == 1:
+            await one(0, calls[0])
+            return
+        async with anyio.create_task_group() as group:
+            for index, call in enumerate(calls):
+                group.start_soon(one, index, call)
+
+    async def run_call(self, call: ToolCallRequest, *, turn: int, emit: Emit) -> ToolCallRecord:
+        """Run one call; never raises except on cancellation."""
+        started = time.perf_counter()
+        tool = self.registry.get(call.name)
+        arguments, problem = _parse_arguments(call.arguments, tool)
+        if tool is None:
+            problem = self._unknown_tool(call.name)
+        elif problem is None and arguments is not None:
+            problem = self._schema_problem(tool, arguments)
+        await emit(
+            ToolCallStarted(
+                turn=turn,
+                call_id=call.id,
+                name=call.name,
+                server=tool.server if tool else None,
+                tool=tool.tool if tool else None,
+                arguments=arguments,
+            )
+        )
+        structured: Any = None
+        if problem is not None or tool is None or arguments is None:
+            output, is_error = error_text(problem or "the call could not be made"), True
+        else:
+            output, is_error, structured = await self._call_server(tool, arguments)
+        record = ToolCallRecord(
+            call_id=call.id,
+            name=call.name,
+            server=tool.server if tool else None,
+            tool=tool.tool if tool else None,
+            raw_arguments=call.arguments,
+            arguments=arguments,
+            output=output,
+            structured_content=structured,
+            is_error=is_error,
+            duration=time.perf_counter() - started,
+        )
+        await emit(ToolCallFinished(turn=turn, call=record))
+        return record
+
+    async def _call_server(self, tool: ToolInfo, arguments: dict[str, Any]) -> tuple[str, bool, Any]:
+        connection = self.servers[tool.server]
+        try:
+            result = await connection.call_tool(tool.tool, arguments, timeout=self.tool_timeout)
+        except TimeoutError:
+            return error_text(f"tool {tool.name!r} gave no result within {self.tool_timeout:g} s"), True, None
+        except ServerError as exc:
+            return error_text(f"tool {tool.name!r} could not run: {exc}"), True, None
+        except Exception as exc:
+            # A fault in the SDK or the server's reply must not end the run:
+            # the model hears of it like any other failed call.
+            logger.exception("tool %r failed unexpectedly", tool.name)
+            return error_text(f"tool {tool.name!r} failed: {type(exc).__name__}: {exc}"), True, None
+        return render_result(result), result.is_error, result.structured_content
+
+    def _unknown_tool(self, name: str) -> str:
+        names = self.registry.names()
+        listed = ", ".join(names[:_MAX_LISTED_TOOLS]) + (" ..." if len(names) > _MAX_LISTED_TOOLS else "")
+        return f"there is no tool named {name!r}; the tools are: {listed or '(none)'}"
+
+    def _schema_problem(self, tool: ToolInfo, arguments: dict[str, Any]) -> str | None:
+        validator = self.registry.validator(tool)
+        if validator is None:
+            return None
+        errors = sorted(validator.iter_errors(arguments), key=lambda e: list(e.absolute_path))
+        if not errors:
+            return None
+        lines = [_describe_error(e.json_path, e.message) for e in errors[:_MAX_SCHEMA_ERRORS]]
+        more = f" (and {len(errors) - _MAX_SCHEMA_ERRORS} more)" if len(errors) > _MAX_SCHEMA_ERRORS else ""
+        problems = "; ".join(lines) + more
+        return f"arguments for {tool.name!r} do not match its schema: {problems}. {_expected(tool)}"
+
+
+def _parse_arguments(raw: str, tool: ToolInfo | None) -> tuple[dict[str, Any] | None, str | None]:
+    """Parse the model's argument string strictly: a JSON object, or an explanation of why not."""
+    if not raw.strip():
+        # An empty string is how some models call a tool that takes nothing.
+        if tool is None or not tool.input_schema.get("required"):
+            return {}, None
+        return None, f"arguments for {tool.name!r} are empty. {_expected(tool)}"
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        where = f"{tool.name!r}" if tool else "the call"
+        expected = f" {_expected(tool)}" if tool else ""
+        return None, f"arguments for {where} are not valid JSON ({exc.msg} at position {exc.pos}).{expected}"
+    if not isinstance(value, dict):
+        expected = f" {_expected(tool)}" if tool else ""
+        return None, f"arguments must be a JSON object, not {type(value).__name__}.{expected}"
+    return value, None
+
+
+def _expected(tool: ToolInfo) -> str:
+    properties = list(tool.parameters.get("properties", {}))
+    required = list(tool.parameters.get("required", []))
+    return (
+        f"Send a JSON object with keys from {properties}"
+        + (f", including {required}" if required else "")
+        + "."
+    )
+
+
+def _describe_error(path: str, message: str) -> str:
+    return message if path == "$" else f"at {path}: {message}"
+
+
+def cancelled_record(call: ToolCallRequest) -> ToolCallRecord:
+    """The record for a call the run stopped before it finished."""
+    return ToolCallRecord(
+        call_id=call.id,
+        name=call.name,
+        server=None,
+        tool=None,
+        raw_arguments=call.arguments,
+        arguments=None,
+        output=error_text("the run stopped before this tool call finished; its outcome is unknown"),
+        is_error=True,
+        duration=0.0,
+    )

@@ -1,0 +1,122 @@
+"""The tool-calling loop: ask the model, run the tools it calls, repeat until it answers.
+
+Each turn is one model request plus the tool calls it asked for. The history
+(``RunState.messages``) is valid at every await point: an assistant message
+with tool calls is only ever appended together with one tool message per
+call, so a run stopped anywhere (an error, a cancellation, a consumer that
+stopped listening) leaves a conversation that can be sent to a model again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from argo_mcp_client._dispatch import cancelled_record
+from argo_mcp_client.errors import ArgoMCPError, MaxTurnsExceeded
+from argo_mcp_client.events import (
+    ModelRequestStarted,
+    RunFinished,
+    RunStarted,
+    TextDelta,
+    TurnFinished,
+)
+from argo_mcp_client.result import RunResult, ToolCallRecord, Usage
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from argo_mcp_client._dispatch import Dispatcher, Emit
+    from argo_mcp_client._model import ChatModel, ModelReply, ToolCallRequest
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """What a run needs to know, resolved from the client's defaults and the call's arguments."""
+
+    model: str
+    max_turns: int
+
+
+@dataclass(slots=True)
+class RunState:
+    """Everything a run has produced so far; valid to read at any await point."""
+
+    messages: list[dict[str, Any]]
+    start_index: int
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    tool_calls: list[ToolCallRecord] = field(default_factory=list)
+    usage: dict[str, Usage] = field(default_factory=dict)
+    turns: int = 0
+
+    def add_usage(self, model: str, usage: Usage) -> None:
+        self.usage[model] = self.usage.get(model, Usage()) + usage
+
+    def result(self, output: str, model: str) -> RunResult:
+        return RunResult(
+            output=output,
+            messages=list(self.messages),
+            new_message_index=self.start_index,
+            tool_calls=list(self.tool_calls),
+            usage=dict(self.usage),
+            turns=self.turns,
+            model=model,
+        )
+
+
+async def run_loop(
+    state: RunState, options: RunOptions, *, model: ChatModel, dispatcher: Dispatcher, emit: Emit
+) -> RunResult:
+    """Drive the run to the model's final answer, emitting events on the way."""
+    await emit(RunStarted(run_id=state.run_id, model=options.model))
+    tools = dispatcher.registry.openai_tools()
+    while True:
+        if state.turns >= options.max_turns:
+            raise MaxTurnsExceeded(options.max_turns, history=state.messages)
+        state.turns += 1
+        turn = state.turns
+        await emit(ModelRequestStarted(turn=turn, model=options.model))
+        try:
+            reply = await model.complete(model=options.model, messages=state.messages, tools=tools)
+        except ArgoMCPError as exc:
+            exc.history = list(state.messages)
+            raise
+        state.add_usage(options.model, reply.usage)
+        if reply.content:
+            await emit(TextDelta(turn=turn, text=reply.content))
+        if reply.tool_calls:
+            await _answer_tool_calls(state, reply, turn=turn, dispatcher=dispatcher, emit=emit)
+            await emit(TurnFinished(turn=turn, model=options.model, usage=reply.usage))
+            continue
+        state.messages.append(reply.assistant_message())
+        await emit(TurnFinished(turn=turn, model=options.model, usage=reply.usage))
+        result = state.result(reply.content or "", options.model)
+        await emit(RunFinished(result=result))
+        return result
+
+
+async def _answer_tool_calls(
+    state: RunState, reply: ModelReply, *, turn: int, dispatcher: Dispatcher, emit: Emit
+) -> None:
+    calls = reply.tool_calls
+    records: list[ToolCallRecord | None] = [None] * len(calls)
+    try:
+        await dispatcher.run_turn(calls, turn=turn, emit=emit, into=records)
+    finally:
+        # Reached on success, error and cancellation alike, and without an
+        # await in between: the assistant message and its answers go in together.
+        _append_turn(state, reply, calls, records)
+
+
+def _append_turn(
+    state: RunState,
+    reply: ModelReply,
+    calls: Sequence[ToolCallRequest],
+    records: Sequence[ToolCallRecord | None],
+) -> None:
+    state.messages.append(reply.assistant_message())
+    for call, record in zip(calls, records, strict=True):
+        answered = record if record is not None else cancelled_record(call)
+        state.tool_calls.append(answered)
+        state.messages.append({"role": "tool", "tool_call_id": call.id, "content": answered.output})

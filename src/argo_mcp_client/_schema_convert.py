@@ -1,0 +1,521 @@
+"""The rewriting engine behind ``argo_mcp_client._schema.convert_schema``.
+
+A subschema goes through :meth:`Converter.body` (keywords, refs, combinators), and then
+:meth:`Converter.complete`, which applies the shape rules that must hold after any merge.
+Members that are about to be merged into their parent skip ``complete`` so that, for
+example, a ``required`` in one ``allOf`` member can name a property of another. The rules
+and their reasons are listed in the ``_schema`` module docstring.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from argo_mcp_client._schema_refs import MISSING, copy_json, join, last_token, local_pointer, resolve
+
+if TYPE_CHECKING:
+    from argo_mcp_client._schema import SchemaAction, SchemaLimits
+
+__all__ = ["Converter", "truncate"]
+
+_TYPES: Final = ("string", "number", "integer", "boolean", "object", "array", "null")
+_NUMBER_KEYS: Final = ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "multipleOf")
+_COUNT_KEYS: Final = ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties")
+_TYPE_KEYS: Final[Mapping[str, tuple[str, ...]]] = {
+    "object": ("properties", "required", "additionalProperties", "minProperties", "maxProperties"),
+    "array": ("items", "minItems", "maxItems", "uniqueItems"),
+    "string": ("minLength", "maxLength", "pattern"),
+    "number": _NUMBER_KEYS,
+    "integer": _NUMBER_KEYS,
+}
+_STRUCTURAL: Final = frozenset(
+    {"$ref", "type", "const", "nullable", "properties", "required", "additionalProperties", "items"}
+    | {"prefixItems", "additionalItems", "anyOf", "oneOf", "allOf", "$defs", "definitions"}
+)
+_UNSUPPORTED: Final = frozenset(
+    {"not", "if", "then", "else", "patternProperties", "propertyNames", "dependentRequired"}
+    | {"dependentSchemas", "dependencies", "unevaluatedProperties", "unevaluatedItems", "contains"}
+    | {"minContains", "maxContains", "$dynamicRef", "$recursiveRef"}
+)
+_OUTPUT_ORDER: Final = (
+    *("type", "description", "enum", "format", "pattern", "minLength", "maxLength", *_NUMBER_KEYS),
+    *("properties", "required", "additionalProperties", "minProperties", "maxProperties"),
+    *("items", "minItems", "maxItems", "uniqueItems", "anyOf", "default"),
+)
+# Disagreeing values of these are wording, not constraints: the winner is not a conflict.
+_OVERRIDABLE: Final = frozenset({"description", "default"})
+
+
+def _short(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def truncate(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, ending in a visible marker when cut."""
+    if len(text) <= limit:
+        return text
+    # Sized for the largest possible count, so the result never exceeds the limit and a
+    # second pass leaves it alone.
+    room = limit - len(f" … [truncated {len(text)} chars]")
+    if room <= 0:
+        return text[:limit]
+    head = text[:room].rstrip()
+    return f"{head} … [truncated {len(text) - len(head)} chars]"
+
+
+def _valid(key: str, value: object) -> Any:
+    """A fresh copy of a non-structural keyword's value, or MISSING if the value is invalid."""
+    if key in ("description", "format"):
+        return str(value) if isinstance(value, str) else MISSING
+    if key == "pattern":
+        # Validators compile `pattern` with Python's re; one that warns would fail there
+        # under -W error, so it counts as invalid.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            try:
+                return str(re.compile(value).pattern) if isinstance(value, str) else MISSING
+            except (re.error, Warning, RecursionError, OverflowError, ValueError):
+                return MISSING
+    if key in ("default", "enum"):
+        return copy_json(value) if key == "default" or (isinstance(value, list) and value) else MISSING
+    if key == "uniqueItems":
+        return value if isinstance(value, bool) else MISSING
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return MISSING
+    number = copy_json(value)  # MISSING for NaN and infinities
+    if key in _COUNT_KEYS:
+        return int(number) if number is not MISSING and number >= 0 and number == int(number) else MISSING
+    return MISSING if key == "multipleOf" and number is not MISSING and number <= 0 else number
+
+
+def _is_null(schema: Mapping[str, Any]) -> bool:
+    return schema.get("type") == "null" and set(schema) <= {"type", "description"}
+
+
+def _ordered(schema: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: schema[key] for key in _OUTPUT_ORDER if key in schema}
+
+
+def _merge(base: Mapping[str, Any], over: Mapping[str, Any], conflicts: list[str]) -> dict[str, Any]:
+    """Both schemas at once; where they disagree ``over`` wins and the keyword joins ``conflicts``."""
+    out = dict(base)
+    for key, value in over.items():
+        old = out.get(key, MISSING)
+        if old is MISSING or old == value:
+            out[key] = value
+        elif key == "properties":
+            out[key] = {
+                **old,
+                **{n: _merge(old[n], s, conflicts) if n in old else s for n, s in value.items()},
+            }
+        elif key == "required":
+            out[key] = [*old, *(name for name in value if name not in old)]
+        elif key in ("items", "additionalProperties") and isinstance(old, dict) and isinstance(value, dict):
+            out[key] = _merge(old, value, conflicts)
+        else:
+            if key not in _OVERRIDABLE and key not in conflicts:
+                conflicts.append(key)
+            out[key] = value
+    return _ordered(out)
+
+
+def _size(schema: object) -> int:
+    """Non-empty subschemas in converted ``schema``, itself included."""
+    if not isinstance(schema, dict) or not schema:
+        return 0
+    children = [*schema.get("properties", {}).values(), *schema.get("anyOf", ())]
+    return 1 + sum(map(_size, [*children, schema.get("items"), schema.get("additionalProperties")]))
+
+
+@dataclass(frozen=True, slots=True)
+class _At:
+    """Where a subschema sits: input pointer, output nesting depth, refs being expanded."""
+
+    path: str
+    depth: int
+    stack: tuple[str, ...]
+
+    def down(self, *tokens: str, levels: int = 1) -> _At:
+        return _At(join(self.path, *tokens), self.depth + levels, self.stack)
+
+
+class Converter:
+    """One conversion: holds the input document, the limits and the changes noted so far."""
+
+    def __init__(self, root: object, limits: SchemaLimits) -> None:
+        self._root = root
+        self._limits = limits
+        self._changes: dict[tuple[str, SchemaAction, str], None] = {}
+        self._annotations: dict[str, set[str]] = {}
+        self._visited = 0
+        self._cut: tuple[str, int] | None = None
+
+    def run(self) -> tuple[dict[str, Any], list[tuple[str, SchemaAction, str]]]:
+        out = self.finish_root(self.convert(self._root, _At("", 0, ("",))))
+        changes = list(self._changes)
+        if self._cut is not None:
+            first, count = self._cut
+            more = f"; so were {count - 1} later subtrees" if count > 1 else ""
+            changes.append((first, "size-limit", f"past {self._limits.max_nodes} subschemas: {{}}{more}"))
+        if self._annotations:
+            counts = [f"{_short(key, 30)} ×{len(paths)}" for key, paths in self._annotations.items()]
+            counts[12:] = [f"and {len(counts) - 12} more"] if len(counts) > 12 else []
+            changes.append(
+                ("", "drop-annotations", "dropped annotations the model does not need: " + ", ".join(counts))
+            )
+        return out, changes
+
+    def note(self, path: str, action: SchemaAction, detail: str) -> None:
+        # A dict key, so a definition inlined at many places is reported once, at its own path.
+        self._changes[path, action, detail] = None
+
+    def convert(self, node: object, at: _At, *, finish: bool = True) -> dict[str, Any]:
+        """One subschema; with ``finish`` false, ready to be merged into its parent instead."""
+        if isinstance(node, Mapping) and not node:
+            return {}
+        if at.depth > self._limits.max_depth:
+            self.note(at.path, "depth-limit", f"nested deeper than {self._limits.max_depth} levels: {{}}")
+            return {}
+        self._visited += 1
+        if self._visited > self._limits.max_nodes:
+            self._cut = (at.path, 1) if self._cut is None else (self._cut[0], self._cut[1] + 1)
+            return {}
+        out = self.body(node, at)
+        return self.complete(out, at.path) if finish else out
+
+    def complete(self, schema: Mapping[str, Any], path: str) -> dict[str, Any]:
+        """The rules that must hold after every merge: object and array shape, ``required``."""
+        out = dict(schema)
+        if "properties" in out and "type" not in out:
+            out["type"] = "object"
+            self.note(path, "add-type-object", "schema with properties but no type: added type object")
+        if out.get("type") == "array" and "items" not in out:
+            out["items"] = {}
+            self.note(path, "add-items", "array without items: added items {} (any value)")
+        required = out.pop("required", None)
+        if required is not None:
+            names = out.get("properties", {})
+            kept = [name for name in dict.fromkeys(required) if name in names]
+            if kept != required:
+                gone = [name for name in required if name not in names]
+                what = f"names that are not properties: {_short(gone)}" if gone else "duplicate names"
+                self.note(path, "drop-required", f"dropped from required {what}")
+            if kept or not required:
+                out["required"] = kept
+        return _ordered(out)
+
+    def body(self, node: object, at: _At) -> dict[str, Any]:
+        """One subschema without :meth:`complete`."""
+        if isinstance(node, bool):
+            verdict = "`true` written as {}" if node else "`false` (matches nothing) replaced by {}"
+            self.note(at.path, "boolean-schema", verdict)
+            return {}
+        if not isinstance(node, Mapping):
+            self.note(
+                at.path, "replace-invalid", f"a {type(node).__name__} is not a schema: replaced by {{}}"
+            )
+            return {}
+        raw = {key: value for key, value in node.items() if isinstance(key, str)}
+        if len(raw) != len(node):
+            self.note(at.path, "drop-key", "dropped keys that are not strings")
+        if "$ref" in raw:
+            return self.ref(raw, at)
+        for key in ("$defs", "definitions"):
+            if key in raw:
+                self.note(join(at.path, key), "drop-key", f"dropped {key}: references into it are inlined")
+        unsupported = [key for key in raw if key in _UNSUPPORTED]
+        types, nullable = self.types(raw, at.path)
+        split = len(types) > 1 and "anyOf" not in raw and "oneOf" not in raw
+        if split and at.depth + 1 > self._limits.max_depth:
+            self.note(
+                at.path, "depth-limit", f"type list needs a level beyond {self._limits.max_depth}: {{}}"
+            )
+            return {}
+        # Split types push this schema's children one level down in the output; counting
+        # that now keeps the output within max_depth, so a second pass cuts nothing.
+        out = self.keywords(raw, at, 2 if split else 1, unsupported)
+        if len(types) == 1:
+            out["type"] = types[0]
+        elif split:
+            self.note(
+                at.path, "type-list-to-any-of", f"type list {types} written as anyOf of one-type schemas"
+            )
+            moved = {key: out.pop(key) for name in types for key in _TYPE_KEYS.get(name, ()) if key in out}
+            branches = [
+                {"type": name, **{k: moved[k] for k in _TYPE_KEYS.get(name, ()) if k in moved}}
+                for name in types
+            ]
+            out["anyOf"] = [self.complete(branch, at.path) for branch in branches]
+        elif types:
+            unsupported.append("type")
+        if (nullable or raw.get("nullable") is True) and out.get("default", MISSING) is None:
+            del out["default"]
+        for key in ("anyOf", "oneOf", "allOf"):
+            value = raw.get(key, MISSING)
+            if value is MISSING:
+                continue
+            if not isinstance(value, list | tuple) or not value or (key == "oneOf" and "anyOf" in raw):
+                unsupported.append(key)
+                continue
+            if key == "oneOf":
+                self.note(at.path, "one-of-to-any-of", "oneOf written as anyOf")
+            branches = self.members(value, key, at)
+            out = (
+                self.all_of(out, branches, at.path) if key == "allOf" else self.any_of(out, branches, at.path)
+            )
+        if unsupported:
+            names = ", ".join(dict.fromkeys(unsupported))
+            self.note(
+                at.path, "drop-key", f"dropped {names}: not supported by every backend, so not enforced"
+            )
+        return out
+
+    def ref(self, raw: dict[str, Any], at: _At) -> dict[str, Any]:
+        ref = raw.pop("$ref")
+        pointer = local_pointer(ref) if isinstance(ref, str) else None
+        target: dict[str, Any] = {}
+        found = MISSING if pointer is None else resolve(self._root, pointer)
+        if pointer is None:
+            self.note(at.path, "unresolved-ref", f"$ref {_short(ref)} is not a same-document reference: {{}}")
+        elif pointer in at.stack:
+            declared = found.get("type") if isinstance(found, Mapping) else None
+            kinds = [t for t in (declared if isinstance(declared, list) else [declared]) if t in _TYPES]
+            kinds = [t for t in kinds if t != "null"] if len(kinds) > 1 else kinds
+            target = {"type": kinds[0]} if len(kinds) == 1 else {}
+            stand_in = f"<recursive {last_token(pointer) or 'root'}, not expanded>"
+            target["description"] = truncate(stand_in, self._limits.max_description_chars)
+            self.note(
+                at.path, "break-cycle", f"$ref {ref} re-enters a schema being expanded: permissive stand-in"
+            )
+        elif len(at.stack) > self._limits.max_depth:
+            self.note(at.path, "depth-limit", f"chain of more than {self._limits.max_depth} refs: {{}}")
+        elif found is MISSING or not isinstance(found, Mapping | bool):
+            self.note(at.path, "unresolved-ref", f"$ref {ref} does not point at a schema here: {{}}")
+        else:
+            self.note(at.path, "inline-ref", f"inlined $ref {ref}")
+            target = self.body(found, _At(pointer, at.depth, (*at.stack, pointer)))
+        # Siblings win over the target: they are the referring schema's own words.
+        return _merge(target, self.body(raw, at), []) if raw else target
+
+    def types(self, raw: Mapping[str, Any], path: str) -> tuple[list[str], bool]:
+        """The declared type names, and whether null was dropped from among them."""
+        declared = raw.get("type", MISSING)
+        if declared is MISSING:
+            return [], False
+        listed = declared if isinstance(declared, list | tuple) else [declared]
+        names = sorted((name for name in _TYPES if name in listed), key=listed.index)
+        bad = [name for name in listed if name not in _TYPES]
+        if bad:
+            self.note(path, "drop-key", f"dropped unknown type names {_short(bad)}")
+        nullable = len(names) > 1 and "null" in names
+        if nullable:
+            names.remove("null")
+            self.note(
+                path, "collapse-nullable", "dropped null from the type list; the model omits the argument"
+            )
+        if len(names) == 1 and declared != names[0] and len(listed) > len(bad):
+            self.note(path, "type-list-to-any-of", f"type list written as the single type {names[0]!r}")
+        return names, nullable
+
+    def keywords(
+        self, raw: Mapping[str, Any], at: _At, levels: int, unsupported: list[str]
+    ) -> dict[str, Any]:
+        """Every keyword but type and the combinators; children sit ``levels`` below ``at``."""
+        out: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key in _STRUCTURAL or key in _UNSUPPORTED:
+                continue
+            if key not in _OUTPUT_ORDER:
+                self._annotations.setdefault(key, set()).add(at.path)
+            elif (kept := _valid(key, value)) is MISSING:
+                self.note(at.path, "drop-key", f"dropped {key}: invalid value {_short(value)}")
+            elif key == "description":
+                out[key] = truncate(kept, self._limits.max_description_chars)
+                if out[key] != kept:
+                    self.note(at.path, "truncate-description", f"description cut from {len(kept)} characters")
+            else:
+                out[key] = kept
+        if "const" in raw:
+            if (value := copy_json(raw["const"])) is MISSING:
+                self.note(at.path, "drop-key", f"dropped const: invalid value {_short(raw['const'])}")
+            else:
+                out["enum"] = [value]
+                self.note(at.path, "const-to-enum", "const written as a one-value enum")
+        if raw.get("nullable") is True:
+            self.note(at.path, "collapse-nullable", "dropped OpenAPI nullable; the model omits the argument")
+        elif "nullable" in raw:
+            self._annotations.setdefault("nullable", set()).add(at.path)
+        self.children(raw, out, at, levels, unsupported)
+        return out
+
+    def children(
+        self, raw: Mapping[str, Any], out: dict[str, Any], at: _At, levels: int, unsupported: list[str]
+    ) -> None:
+        props = raw.get("properties", MISSING)
+        if isinstance(props, Mapping):
+            out["properties"] = {}
+            for name, schema in props.items():
+                if not isinstance(name, str):
+                    self.note(at.path, "drop-key", f"dropped property with non-string name {_short(name)}")
+                elif schema is False:
+                    where = join(at.path, "properties", name)
+                    self.note(where, "boolean-schema", "`false` property (must be absent) removed")
+                else:
+                    out["properties"][name] = self.convert(schema, at.down("properties", name, levels=levels))
+        elif props is not MISSING:
+            unsupported.append("properties")
+        required = raw.get("required", MISSING)
+        if isinstance(required, list | tuple):
+            out["required"] = [str(name) for name in required if isinstance(name, str)]
+            if len(out["required"]) != len(required):
+                self.note(at.path, "drop-required", "dropped required entries that are not strings")
+        elif required is not MISSING:
+            unsupported.append("required")
+        extra = raw.get("additionalProperties", MISSING)
+        if isinstance(extra, bool):
+            out["additionalProperties"] = extra
+        elif extra is not MISSING:
+            out["additionalProperties"] = self.convert(extra, at.down("additionalProperties", levels=levels))
+        items, prefix = raw.get("items", MISSING), raw.get("prefixItems", MISSING)
+        if isinstance(prefix, list | tuple):
+            self.tuple_items(out, (prefix, "prefixItems"), (items, "items"), at, levels)
+        elif isinstance(items, list | tuple):
+            self.tuple_items(
+                out, (items, "items"), (raw.get("additionalItems", MISSING), "additionalItems"), at, levels
+            )
+        else:
+            unsupported += [key for key in ("prefixItems", "additionalItems") if key in raw]
+            if items is not MISSING:
+                out["items"] = self.convert(items, at.down("items", levels=levels))
+
+    def tuple_items(
+        self,
+        out: dict[str, Any],
+        members: tuple[Sequence[Any], str],
+        rest: tuple[object, str],
+        at: _At,
+        levels: int,
+    ) -> None:
+        slots: list[tuple[object, tuple[str, ...]]] = [
+            (m, (members[1], str(i))) for i, m in enumerate(members[0])
+        ]
+        if rest[0] is False:
+            out.setdefault("maxItems", len(members[0]))
+        elif rest[0] is not MISSING:
+            slots.append((rest[0], (rest[1],)))
+        # Several slots become anyOf alternatives, one more level down.
+        deeper = levels + 1 if len(slots) > 1 else levels
+        branches: dict[str, tuple[str, dict[str, Any]]] = {}
+        for member, tokens in slots:
+            where = at.down(*tokens, levels=deeper)
+            schema = self.convert(member, where)
+            branches.setdefault(repr(schema), (where.path, schema))
+        self.note(at.path, "prefix-items-to-items", f"{members[1]} tuple folded into one items schema")
+        if len(branches) > 1:
+            out["items"] = self.complete(self.any_of({}, list(branches.values()), at.path), at.path)
+        else:
+            out["items"] = next(iter(branches.values()))[1] if branches else {}
+
+    def members(self, value: Sequence[Any], key: str, at: _At) -> list[tuple[str, dict[str, Any]]]:
+        """Converted ``anyOf``/``oneOf``/``allOf`` members, not yet completed, with their paths."""
+        branches = []
+        for i, member in enumerate(value):
+            where = at.down(key, str(i))
+            if member is False and key != "allOf":
+                self.note(where.path, "boolean-schema", "`false` alternative (matches nothing) removed")
+            else:
+                branches.append((where.path, self.convert(member, where, finish=False)))
+        return branches
+
+    def any_of(
+        self, out: dict[str, Any], branches: list[tuple[str, dict[str, Any]]], path: str
+    ) -> dict[str, Any]:
+        """``out`` constrained by one of ``branches``; the caller completes the result."""
+        if not branches:
+            return out
+        kept = [(where, branch) for where, branch in branches if not _is_null(branch)]
+        collapsed = bool(kept) and len(kept) < len(branches)
+        if collapsed:
+            self.note(path, "collapse-nullable", "dropped the null alternative; the model omits the argument")
+            out = {key: value for key, value in out.items() if key != "default" or value is not None}
+            branches = kept
+        if len(branches) > 1:
+            return {**out, "anyOf": [self.complete(branch, where) for where, branch in branches]}
+        conflicts: list[str] = []
+        merged = _merge(branches[0][1], out, conflicts)
+        if conflicts or not collapsed:
+            clash = f"; the parent's {', '.join(conflicts)} won" if conflicts else ""
+            self.note(path, "merge-any-of", f"single anyOf alternative merged into the schema{clash}")
+        return merged
+
+    def all_of(
+        self, out: dict[str, Any], branches: list[tuple[str, dict[str, Any]]], path: str
+    ) -> dict[str, Any]:
+        conflicts: list[str] = []
+        merged: dict[str, Any] = {}
+        for _, branch in branches:
+            merged = _merge(merged, branch, conflicts)
+        merged = _merge(merged, out, conflicts)
+        clash = f"; on conflicting {', '.join(conflicts)} the later schema won" if conflicts else ""
+        self.note(path, "merge-all-of", f"allOf of {len(branches)} merged into the schema{clash}")
+        return merged
+
+    def finish_root(self, schema: dict[str, Any]) -> dict[str, Any]:
+        out = dict(schema)
+        if (declared := out.get("type", "object")) != "object":
+            self.note(
+                "", "replace-root", f"root of type {declared!r}: tool arguments are an object, offered empty"
+            )
+            out = {key: out[key] for key in ("description",) if key in out}
+        if branches := out.pop("anyOf", []):
+            objects = [branch for branch in branches if branch.get("type") == "object"]
+            props = dict(out.get("properties", {}))
+            for branch in objects:
+                for name, sub in branch.get("properties", {}).items():
+                    props.setdefault(name, sub)
+            out["properties"] = props
+            if objects and len(objects) == len(branches):
+                required = [set(branch.get("required", ())) for branch in objects]
+                if common := [
+                    name for name in objects[0].get("required", ()) if all(name in r for r in required)
+                ]:
+                    out["required"] = list(dict.fromkeys([*out.get("required", ()), *common]))
+            detail = (
+                f"root anyOf flattened into one object with the properties of {len(objects)} alternatives"
+            )
+            self.note("", "flatten-root-union", detail)
+        if out.pop("enum", None) is not None:
+            self.note("", "drop-key", "dropped enum at the root: backends reject it there")
+        if "type" not in out:
+            out["type"] = "object"
+            self.note("", "add-type-object", "root had no type: tool arguments are an object")
+        if "properties" not in out:
+            out["properties"] = {}
+            self.note("", "add-properties", "root had no properties: added an empty properties map")
+        return self.fit(self.complete(out, ""))
+
+    def fit(self, root: dict[str, Any]) -> dict[str, Any]:
+        """Trim the output to ``max_nodes`` non-empty subschemas, whole top-level schemas at a time.
+
+        Expansion stops at the same budget, but ``{}`` stand-ins and type-list splits can
+        still leave more. Trimming only the root's direct children keeps every rule's
+        result intact below them, which is what lets a second conversion find nothing to do.
+        """
+        if _size(root) <= self._limits.max_nodes:
+            return root
+        room = self._limits.max_nodes - 1
+        out = {**root, "properties": dict(root["properties"])}
+        slots = [(out["properties"], name, join("", "properties", name)) for name in root["properties"]]
+        extra = [key for key in ("additionalProperties", "items") if isinstance(root.get(key), dict)]
+        for holder, key, where in [*slots, *((out, key, join("", key)) for key in extra)]:
+            if (size := _size(holder[key])) <= room:
+                room -= size
+            else:
+                holder[key] = {}
+                self.note(where, "size-limit", f"output over {self._limits.max_nodes} subschemas: {{}}")
+        return out

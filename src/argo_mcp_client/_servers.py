@@ -1,0 +1,233 @@
+"""Connections to MCP servers, each owned by one task.
+
+An MCP session must be closed by the task that opened it (its transport holds
+anyio task groups), so each server gets a task of its own that opens the
+session, waits until asked to stop, and closes it. Other tasks only send
+requests through it. The pool starts these tasks in a task group owned by
+whoever entered the pool, and connects every server concurrently.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import TYPE_CHECKING, Any, TextIO
+
+import anyio
+import httpx2
+import mcp
+import mcp.types as mcp_types
+from mcp.client.streamable_http import streamable_http_client
+
+from argo_mcp_client._version import __version__
+from argo_mcp_client.config import HttpServer, InProcessServer, StdioServer
+from argo_mcp_client.errors import ServerError, ServerStartError
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Sequence
+
+    from anyio.abc import TaskGroup
+
+logger = logging.getLogger("argo_mcp_client")
+
+_CLIENT_INFO = mcp_types.Implementation(name="argo-mcp-client", version=__version__)
+_MAX_TOOL_PAGES = 100
+
+
+class ServerConnection:
+    """One MCP server and the task that owns its session."""
+
+    def __init__(
+        self, spec: StdioServer | HttpServer | InProcessServer, *, errlog: TextIO | None = None
+    ) -> None:
+        self.spec = spec
+        self._errlog = errlog
+        self._client: mcp.Client | None = None
+        self._failure: BaseException | None = None
+        self._ready = anyio.Event()
+        self._closing = anyio.Event()
+        # Created up front so a start-up timeout can cancel the owner task
+        # even before it has entered the scope.
+        self._scope = anyio.CancelScope()
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def alive(self) -> bool:
+        return self._client is not None
+
+    async def own(self) -> None:
+        """Open the session, hold it until :meth:`close`, then close it: all in this task."""
+        try:
+            with self._scope:
+                async with self._open() as client:
+                    self._client = client
+                    self._ready.set()
+                    await self._closing.wait()
+        except Exception as exc:
+            self._failure = exc
+            logger.warning("MCP server %r stopped: %s", self.name, _leaf(exc))
+        finally:
+            self._client = None
+            self._ready.set()
+
+    async def wait_ready(self) -> None:
+        """Wait for the handshake; raise :class:`ServerStartError` if it failed or took too long."""
+        timeout = self.spec.connect_timeout
+        with anyio.move_on_after(timeout):
+            await self._ready.wait()
+        if self._client is not None:
+            return
+        self._scope.cancel()
+        if self._failure is not None:
+            cause = _leaf(self._failure)
+            reason = _start_failure_reason(cause)
+            raise ServerStartError(
+                f"MCP server {self.name!r} ({self.spec.describe()}) failed to start: {reason}",
+                server=self.name,
+                command=self.spec.describe(),
+            ) from cause
+        raise ServerStartError(
+            f"MCP server {self.name!r} ({self.spec.describe()}) did not finish its handshake within "
+            f"{timeout:g} s; check that it starts on its own, or raise connect_timeout",
+            server=self.name,
+            command=self.spec.describe(),
+        )
+
+    def close(self) -> None:
+        """Ask the owner task to close the session."""
+        self._closing.set()
+
+    async def list_tools(self) -> list[mcp_types.Tool]:
+        """All of the server's tools, following pagination."""
+        client = self._require_client()
+        tools: list[mcp_types.Tool] = []
+        cursor: str | None = None
+        for _ in range(_MAX_TOOL_PAGES):
+            page = await client.list_tools(cursor=cursor)
+            tools.extend(page.tools)
+            cursor = page.next_cursor
+            if not cursor:
+                return tools
+        logger.warning(
+            "MCP server %r paginated past %d pages of tools; using those", self.name, _MAX_TOOL_PAGES
+        )
+        return tools
+
+    async def call_tool(  # noqa: ASYNC109 - the MCP request's own timeout, which the server is told of
+        self, tool: str, arguments: dict[str, Any], *, timeout: float | None
+    ) -> mcp_types.CallToolResult:
+        """Call ``tool``; MCP protocol and transport failures are raised as :class:`ServerError`."""
+        client = self._require_client()
+        try:
+            return await client.call_tool(tool, arguments, read_timeout_seconds=timeout)
+        except mcp.MCPError as exc:
+            if exc.code == mcp_types.REQUEST_TIMEOUT:
+                raise TimeoutError(f"no result from {self.name!r} within {timeout:g} s") from None
+            if exc.code == mcp_types.CONNECTION_CLOSED:
+                self._lost(exc)
+            raise ServerError(
+                f"MCP server {self.name!r} failed the call: {exc.message}", server=self.name
+            ) from exc
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError) as exc:
+            self._lost(exc)
+            raise ServerError(f"MCP server {self.name!r} is unreachable: {exc!r}", server=self.name) from exc
+
+    def _lost(self, cause: Exception) -> None:
+        # The session is gone: stop sending to it, and let the owner task
+        # close the transport, which reaps the process.
+        logger.warning("MCP server %r lost its connection: %s", self.name, cause)
+        self._failure = cause
+        self._client = None
+        self._closing.set()
+
+    def _require_client(self) -> mcp.Client:
+        if self._client is None:
+            why = f": {_leaf(self._failure)}" if self._failure is not None else ""
+            raise ServerError(f"MCP server {self.name!r} is not running{why}", server=self.name)
+        return self._client
+
+    @asynccontextmanager
+    async def _open(self) -> AsyncIterator[mcp.Client]:
+        async with AsyncExitStack() as stack:
+            spec = self.spec
+            target: Any
+            if isinstance(spec, StdioServer):
+                params = mcp.StdioServerParameters(
+                    command=spec.command, args=list(spec.args), env=dict(spec.env), cwd=spec.cwd
+                )
+                target = mcp.stdio_client(params, errlog=self._errlog or sys.stderr)
+            elif isinstance(spec, HttpServer):
+                http = await stack.enter_async_context(
+                    httpx2.AsyncClient(headers=spec.headers, timeout=httpx2.Timeout(30.0, read=300.0))
+                )
+                target = streamable_http_client(spec.url, http_client=http)
+            else:
+                target = spec.server
+            client = mcp.Client(target, mode=spec.protocol, cache=None, client_info=_CLIENT_INFO)
+            yield await stack.enter_async_context(client)
+
+
+class ServerPool:
+    """All of a client's servers, connected concurrently, closed together."""
+
+    def __init__(self, connections: Sequence[ServerConnection]) -> None:
+        self.connections = {c.name: c for c in connections}
+        self._stack = AsyncExitStack()
+
+    async def __aenter__(self) -> ServerPool:
+        try:
+            task_group: TaskGroup = await self._stack.enter_async_context(anyio.create_task_group())
+            for connection in self.connections.values():
+                task_group.start_soon(connection.own, name=f"mcp-server:{connection.name}")
+            failures: list[ServerStartError] = []
+
+            async def wait(connection: ServerConnection) -> None:
+                try:
+                    await connection.wait_ready()
+                except ServerStartError as exc:
+                    failures.append(exc)
+
+            async with anyio.create_task_group() as waiters:
+                for connection in self.connections.values():
+                    waiters.start_soon(wait, connection)
+            if failures:
+                # Report the first configured server that failed; log the others.
+                failures.sort(key=lambda e: list(self.connections).index(e.server))
+                for extra in failures[1:]:
+                    logger.error("%s", extra)
+                raise failures[0]
+        except BaseException:
+            await self.aclose()
+            raise
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        for connection in self.connections.values():
+            connection.close()
+        await self._stack.aclose()
+
+
+def _leaf(exc: BaseException) -> BaseException:
+    """The first real cause inside the exception groups the SDK's task groups raise."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return exc
+
+
+def _start_failure_reason(cause: BaseException) -> str:
+    if isinstance(cause, FileNotFoundError):
+        return f"command not found ({cause.filename or cause}); check the command and PATH"
+    if isinstance(cause, PermissionError):
+        return f"command is not executable ({cause})"
+    if isinstance(cause, mcp.MCPError) and "closed" in cause.message.lower():
+        return "the server exited during the handshake; run its command by hand to see its error output"
+    if isinstance(cause, httpx2.ConnectError):
+        return f"cannot connect ({cause}); is the server running at that URL?"
+    return f"{type(cause).__name__}: {cause}"

@@ -1,0 +1,215 @@
+"""Settings from the environment, and the specs of the MCP servers to connect to.
+
+A server is one of three kinds: a local command spoken to over stdio
+(:class:`StdioServer`), a streamable HTTP endpoint (:class:`HttpServer`), or a
+server object in this process (:class:`InProcessServer`, for tests).
+:func:`load_servers` reads the ``{"mcpServers": {...}}`` files that Claude
+Desktop and Cursor use.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from argo_mcp_client.errors import ConfigError
+
+if TYPE_CHECKING:
+    import os
+
+__all__ = [
+    "ArgoSettings",
+    "HttpServer",
+    "InProcessServer",
+    "ServerSpec",
+    "StdioServer",
+    "load_servers",
+]
+
+DEFAULT_BASE_URL = "http://localhost:8000/v1"
+DEFAULT_MODEL = "argo:gpt-4o"
+
+# A server's name becomes a tool-name prefix when two servers offer the same
+# tool, so it must be usable there.
+_SERVER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,31}$")
+
+ProtocolMode = Literal["auto", "legacy"]
+
+
+class ArgoSettings(BaseSettings):
+    """Defaults read from the environment (``ARGO_BASE_URL``, ``ARGO_API_KEY``, ``ARGO_MODEL``).
+
+    Arguments given to :class:`~argo_mcp_client.ArgoMCPClient` override these.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="ARGO_", extra="ignore", frozen=True)
+
+    base_url: str = DEFAULT_BASE_URL
+    """The OpenAI-compatible endpoint, usually argo-proxy."""
+    api_key: SecretStr | None = None
+    """Sent as the bearer token. argo-proxy without configured keys accepts any value."""
+    model: str = DEFAULT_MODEL
+    """The model used when a run names none: an Argo id (``gpt4o``) or an alias (``argo:gpt-4o``)."""
+
+
+class _ServerBase(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    name: str
+    """Unique among the client's servers; prefixes tool names that collide."""
+    allow_tools: tuple[str, ...] | None = None
+    """If set, only tools matching one of these glob patterns are offered to the model."""
+    deny_tools: tuple[str, ...] = ()
+    """Tools matching any of these glob patterns are never offered to the model."""
+    protocol: ProtocolMode = "auto"
+    """``"auto"`` tries the 2026-07-28 protocol and falls back to the handshake;
+    ``"legacy"`` goes straight to the handshake (needed for sampling and elicitation)."""
+    connect_timeout: float = Field(default=30.0, gt=0)
+    """Seconds for the server to start and finish its handshake."""
+
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, value: str) -> str:
+        if not _SERVER_NAME.match(value):
+            raise ValueError(
+                f"server name {value!r} must start with a letter or '_' and hold at most 32 letters, "
+                "digits, '_' or '-', because it prefixes tool names the model sees"
+            )
+        return value
+
+    def offers(self, tool: str) -> bool:
+        """Whether the allow and deny lists let ``tool`` through to the model."""
+        if any(fnmatchcase(tool, pattern) for pattern in self.deny_tools):
+            return False
+        return self.allow_tools is None or any(fnmatchcase(tool, p) for p in self.allow_tools)
+
+    def describe(self) -> str:
+        """How the server is reached, for messages (never includes secrets)."""
+        raise NotImplementedError
+
+
+class StdioServer(_ServerBase):
+    """A server started as a subprocess and spoken to over its stdin and stdout.
+
+    Example:
+        ```python
+        StdioServer(name="gemflux", command="python", args=["-m", "gem_flux_mcp"])
+        ```
+    """
+
+    kind: Literal["stdio"] = "stdio"
+    command: str
+    args: tuple[str, ...] = ()
+    env: dict[str, str] = Field(default_factory=dict, repr=False)
+    """Extra environment variables. The child otherwise gets only a minimal,
+    safe environment (PATH, HOME, USER, ...), not this process's."""
+    cwd: Path | None = None
+
+    def describe(self) -> str:
+        return shlex.join([self.command, *self.args])
+
+
+class HttpServer(_ServerBase):
+    """A server reached over streamable HTTP.
+
+    Example:
+        ```python
+        HttpServer(name="tools", url="http://127.0.0.1:9000/mcp", headers={"Authorization": "Bearer ..."})
+        ```
+    """
+
+    kind: Literal["http"] = "http"
+    url: str
+    headers: dict[str, str] = Field(default_factory=dict, repr=False)
+
+    def describe(self) -> str:
+        return self.url
+
+
+class InProcessServer(_ServerBase):
+    """A server object living in this process (an ``mcp`` ``MCPServer`` or low-level ``Server``).
+
+    Meant for tests and notebooks: no subprocess, no sockets.
+    """
+
+    kind: Literal["in_process"] = "in_process"
+    server: Any = Field(repr=False)
+
+    def describe(self) -> str:
+        return f"in-process {type(self.server).__name__}"
+
+
+ServerSpec = Annotated[StdioServer | HttpServer | InProcessServer, Field(discriminator="kind")]
+"""Any of the three server kinds."""
+
+
+def load_servers(path: str | os.PathLike[str]) -> list[StdioServer | HttpServer]:
+    """Read servers from a Claude Desktop / Cursor style ``mcp.json`` file.
+
+    Entries with ``command`` become :class:`StdioServer`, entries with ``url``
+    become :class:`HttpServer`; entries marked ``"disabled": true`` are skipped.
+
+    Example:
+        ```python
+        servers = load_servers("~/.cursor/mcp.json")
+        ```
+
+    Raises:
+        ConfigError: the file is missing, not JSON, or an entry is malformed.
+    """
+    file = Path(path).expanduser()
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"MCP config file {file} does not exist") from None
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"cannot read MCP config file {file}: {exc}") from None
+    entries = data.get("mcpServers") if isinstance(data, dict) else None
+    if not isinstance(entries, dict):
+        raise ConfigError(
+            f'{file} has no "mcpServers" object; expected {{"mcpServers": {{"name": {{...}}}}}}'
+        )
+    servers: list[StdioServer | HttpServer] = []
+    for name, entry in entries.items():
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{file}: server {name!r} must be an object with a command or a url")
+        if entry.get("disabled") is True:
+            continue
+        servers.append(_server_from_entry(file, name, entry))
+    return servers
+
+
+def _server_from_entry(file: Path, name: str, entry: dict[str, Any]) -> StdioServer | HttpServer:
+    transport = entry.get("type") or entry.get("transport")
+    if transport == "sse":
+        raise ConfigError(
+            f"{file}: server {name!r} uses the SSE transport, which argo-mcp-client does not speak; "
+            "point it at the server's streamable HTTP endpoint instead"
+        )
+    try:
+        if "command" in entry:
+            return StdioServer(
+                name=name,
+                command=entry["command"],
+                args=tuple(entry.get("args") or ()),
+                env=entry.get("env") or {},
+                cwd=entry.get("cwd"),
+            )
+        if "url" in entry:
+            return HttpServer(name=name, url=entry["url"], headers=entry.get("headers") or {})
+    except ValidationError as exc:
+        raise ConfigError(f"{file}: server {name!r} is malformed: {_first_error(exc)}") from None
+    raise ConfigError(f'{file}: server {name!r} needs either "command" (stdio) or "url" (streamable HTTP)')
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {error['msg']}" if where else error["msg"]

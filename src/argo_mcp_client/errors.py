@@ -1,0 +1,121 @@
+"""The errors argo-mcp-client raises, split by who is to blame.
+
+```
+ArgoMCPError
+├── ConfigError              you: bad arguments, settings or server files
+├── ServerError              an MCP server
+│   └── ServerStartError     it did not start or finish its handshake in time
+├── ModelError               the model or the gateway in front of it
+└── RunError                 the tool-calling loop; carries a valid history
+    └── MaxTurnsExceeded     the model kept calling tools past ``max_turns``
+```
+
+Any of these that ends a run carries ``history``: the conversation up to the
+last complete step, in OpenAI message format, in which every assistant tool call
+is answered. A run can be resumed from it. (``RunError`` always has one.)
+
+Errors a tool raises never surface here: they go back to the model as error
+results, and the run goes on.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = [
+    "ArgoMCPError",
+    "ConfigError",
+    "MaxTurnsExceeded",
+    "ModelError",
+    "RunError",
+    "ServerError",
+    "ServerStartError",
+]
+
+
+class ArgoMCPError(Exception):
+    """Base of every error raised by argo-mcp-client.
+
+    Attributes:
+        history: when the error ended a run, the conversation up to the last
+            complete step (every tool call answered); otherwise ``None``.
+    """
+
+    history: list[dict[str, Any]] | None = None
+
+
+class ConfigError(ArgoMCPError, ValueError):
+    """The client was configured or called wrongly; the message says how to fix it."""
+
+
+class ServerError(ArgoMCPError):
+    """An MCP server failed.
+
+    Attributes:
+        server: the server's name as configured.
+    """
+
+    def __init__(self, message: str, *, server: str) -> None:
+        super().__init__(message)
+        self.server = server
+
+
+class ServerStartError(ServerError):
+    """An MCP server did not start, or did not finish its handshake in time.
+
+    Attributes:
+        server: the server's name as configured.
+        command: how it was launched (a command line or a URL), for the message.
+    """
+
+    def __init__(self, message: str, *, server: str, command: str) -> None:
+        super().__init__(message, server=server)
+        self.command = command
+
+
+class ModelError(ArgoMCPError):
+    """The model request failed at the gateway or the model.
+
+    Attributes:
+        model: the model name the request was sent with.
+        status_code: the HTTP status, when the gateway answered with one.
+    """
+
+    def __init__(self, message: str, *, model: str, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.model = model
+        self.status_code = status_code
+
+
+class RunError(ArgoMCPError):
+    """A run stopped before the model gave its final answer.
+
+    Attributes:
+        history: the conversation up to the last complete step; every tool call
+            in it is answered, so it can be sent to a model again as it is.
+    """
+
+    history: list[dict[str, Any]]
+
+    def __init__(self, message: str, *, history: Sequence[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.history = list(history)
+
+
+class MaxTurnsExceeded(RunError):
+    """The model was still calling tools after ``max_turns`` requests.
+
+    Attributes:
+        max_turns: the limit that was reached.
+    """
+
+    def __init__(self, max_turns: int, *, history: Sequence[dict[str, Any]]) -> None:
+        super().__init__(
+            f"the model was still calling tools after {max_turns} turns; "
+            "raise max_turns, or resume from this error's history",
+            history=history,
+        )
+        self.max_turns = max_turns

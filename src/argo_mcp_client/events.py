@@ -1,0 +1,119 @@
+"""Events a run emits as it goes, from :meth:`ArgoMCPClient.stream`.
+
+Each event is a frozen dataclass with a ``kind`` tag, so consumers can match on
+the class or on ``event.kind``:
+
+```python
+async with client.stream("Build a model of E. coli") as events:
+    async for event in events:
+        match event:
+            case TextDelta(text=text):
+                print(text, end="")
+            case ToolCallStarted(name=name):
+                print(f"\\n-> {name}")
+            case RunFinished(result=result):
+                print(f"\\n{result.turns} turns")
+```
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from argo_mcp_client.result import RunResult, ToolCallRecord, Usage
+
+__all__ = [
+    "Event",
+    "ModelRequestStarted",
+    "RunFinished",
+    "RunStarted",
+    "TextDelta",
+    "ToolCallFinished",
+    "ToolCallStarted",
+    "TurnFinished",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RunStarted:
+    """The run began."""
+
+    run_id: str
+    model: str
+    kind: Literal["run_started"] = field(default="run_started", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRequestStarted:
+    """A request went to the model."""
+
+    turn: int
+    model: str
+    attempt: int = 1
+    kind: Literal["model_request_started"] = field(default="model_request_started", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    """A piece of the model's text, as soon as it arrived."""
+
+    turn: int
+    text: str
+    kind: Literal["text_delta"] = field(default="text_delta", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallStarted:
+    """A tool call was dispatched to its server (or failed before it could be)."""
+
+    turn: int
+    call_id: str
+    name: str
+    """The name the model used."""
+    server: str | None
+    tool: str | None
+    """The tool's name on its server."""
+    arguments: dict[str, Any] | None
+    """Parsed arguments, or ``None`` when they were not a JSON object."""
+    kind: Literal["tool_call_started"] = field(default="tool_call_started", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallFinished:
+    """A tool call finished, successfully or not."""
+
+    turn: int
+    call: ToolCallRecord
+    kind: Literal["tool_call_finished"] = field(default="tool_call_finished", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class TurnFinished:
+    """A model request and the tool calls it asked for are done."""
+
+    turn: int
+    model: str
+    usage: Usage
+    kind: Literal["turn_finished"] = field(default="turn_finished", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RunFinished:
+    """The model gave its final answer; ``result`` is what :meth:`ArgoMCPClient.run` returns."""
+
+    result: RunResult
+    kind: Literal["run_finished"] = field(default="run_finished", init=False)
+
+
+Event = (
+    RunStarted
+    | ModelRequestStarted
+    | TextDelta
+    | ToolCallStarted
+    | ToolCallFinished
+    | TurnFinished
+    | RunFinished
+)
+"""Any event of a run."""

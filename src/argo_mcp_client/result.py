@@ -1,0 +1,90 @@
+"""What a run produces: its result, each tool call it made, and token usage per model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["RunResult", "ToolCallRecord", "Usage"]
+
+
+class Usage(BaseModel):
+    """Tokens and requests spent on one model, as the gateway reported them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            requests=self.requests + other.requests,
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            total_tokens=self.total_tokens + other.total_tokens,
+        )
+
+
+class ToolCallRecord(BaseModel):
+    """One tool call the model made, and what came of it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    call_id: str
+    """The id the model gave the call; the tool message answering it carries the same id."""
+    name: str
+    """The tool name as the model saw it (possibly ``server__tool``)."""
+    server: str | None
+    """The server that owns the tool, or ``None`` when the name matched no tool."""
+    tool: str | None
+    """The tool's name on its server, or ``None`` when the name matched no tool."""
+    raw_arguments: str
+    """The arguments exactly as the model sent them (a JSON string, or not)."""
+    arguments: dict[str, Any] | None
+    """The parsed arguments, or ``None`` when they were not a JSON object."""
+    output: str
+    """The text the model was sent as the tool's result."""
+    structured_content: Any = None
+    """The tool's structured result, when the server sent one."""
+    is_error: bool
+    """True when the call failed, whatever the reason: bad arguments, unknown tool,
+    a server error, a timeout, or a result the server marked as an error."""
+    duration: float
+    """Seconds from dispatch to result."""
+
+
+class RunResult(BaseModel):
+    """The outcome of a run: the final answer and everything that led to it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    output: str
+    """The model's final answer."""
+    messages: list[dict[str, Any]]
+    """The whole conversation in OpenAI chat format, ending with the final answer."""
+    new_message_index: int
+    """Where this run's messages start in ``messages``."""
+    tool_calls: list[ToolCallRecord] = Field(default_factory=list)
+    """Every tool call of the run, in the order the model made them."""
+    usage: dict[str, Usage] = Field(default_factory=dict)
+    """Usage per model, keyed by the model name requests were sent with."""
+    turns: int
+    """How many model requests the run made."""
+    model: str
+    """The model that gave the final answer."""
+
+    @property
+    def new_messages(self) -> list[dict[str, Any]]:
+        """The messages this run added (its prompt, tool traffic and answer)."""
+        return self.messages[self.new_message_index :]
+
+    @property
+    def total_usage(self) -> Usage:
+        """Usage summed over all models."""
+        total = Usage()
+        for usage in self.usage.values():
+            total = total + usage
+        return total

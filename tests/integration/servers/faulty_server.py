@@ -1,0 +1,52 @@
+"""A stdio MCP server that misbehaves on request, for lifecycle tests.
+
+``--exit-at-start`` exits before the handshake, ``--hang-at-start`` never
+answers it; the ``crash`` tool kills the process mid-call and ``hang`` never
+returns.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import anyio
+from mcp.server.mcpserver import MCPServer
+
+if "--exit-at-start" in sys.argv:
+    print("faulty_server: exiting on request", file=sys.stderr)
+    sys.exit(3)
+if "--hang-at-start" in sys.argv:
+    time.sleep(3600)
+
+server = MCPServer("faulty")
+
+
+@server.tool()
+async def echo(text: str) -> str:
+    """Return the text unchanged."""
+    return text
+
+
+@server.tool()
+async def crash() -> str:
+    """Kill this server in the middle of the call."""
+    os._exit(1)
+
+
+@server.tool()
+async def hang() -> str:
+    """Never return (the server itself stays responsive)."""
+    await anyio.sleep_forever()
+    return "unreachable"
+
+
+@server.tool()
+async def pid() -> int:
+    """This server's process id."""
+    return os.getpid()
+
+
+if __name__ == "__main__":
+    server.run()

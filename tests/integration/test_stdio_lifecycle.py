@@ -1,0 +1,162 @@
+"""Stdio servers start, fail and stop without leaving a process behind, whatever happens."""
+
+from __future__ import annotations
+
+import sys
+
+import anyio
+import pytest
+
+from argo_mcp_client import ArgoMCPClient, Conversation, ServerStartError, StdioServer, ToolCallStarted
+from argo_mcp_client._history import check_history
+from argo_mcp_client.testing import ScriptedModel, call, reply
+from integration.conftest import faulty
+from support.processes import descendants
+
+
+def client_for(model: ScriptedModel, *servers: StdioServer) -> ArgoMCPClient:
+    return ArgoMCPClient(servers=list(servers), openai_client=model.openai_client(), model="gpt4o")
+
+
+async def test_a_tool_runs_over_stdio_and_the_server_stops_with_the_client(children_before: set[int]) -> None:
+    model = ScriptedModel([call("echo", {"text": "over stdio"}), reply("done")])
+
+    with anyio.fail_after(30):
+        async with client_for(model, faulty()) as client:
+            assert len(descendants() - children_before) == 1
+            result = await client.run("echo")
+
+    assert result.tool_calls[0].output == "over stdio"
+    assert descendants() - children_before == set()
+
+
+async def test_servers_connect_concurrently(children_before: set[int]) -> None:
+    model = ScriptedModel([reply("hi")])
+
+    with anyio.fail_after(30):
+        async with client_for(model, faulty("one"), faulty("two"), faulty("three")) as client:
+            assert len(descendants() - children_before) == 3
+            names = {t.name for t in client.tools}
+
+    assert {"one__echo", "two__echo", "three__echo"} <= names
+    assert descendants() - children_before == set()
+
+
+async def test_a_missing_command_names_the_server_and_closes_the_others(children_before: set[int]) -> None:
+    missing = StdioServer(name="ghost", command="no-such-mcp-server-binary", args=("--stdio",))
+
+    with anyio.fail_after(30), pytest.raises(ServerStartError) as caught:
+        async with client_for(ScriptedModel([]), faulty("good"), missing):
+            pass
+
+    assert caught.value.server == "ghost"
+    assert "'ghost' (no-such-mcp-server-binary --stdio) failed to start: command not found" in str(
+        caught.value
+    )
+    assert descendants() - children_before == set()
+
+
+async def test_a_server_that_exits_at_start_is_reported(children_before: set[int]) -> None:
+    with (
+        anyio.fail_after(30),
+        pytest.raises(ServerStartError, match=r"'quitter'.*exited during the handshake"),
+    ):
+        async with client_for(ScriptedModel([]), faulty("quitter", "--exit-at-start")):
+            pass
+
+    assert descendants() - children_before == set()
+
+
+async def test_a_server_that_hangs_at_start_times_out_and_is_killed(children_before: set[int]) -> None:
+    stuck = faulty("stuck", "--hang-at-start", connect_timeout=1.5)
+
+    with (
+        anyio.fail_after(30),
+        pytest.raises(ServerStartError, match=r"'stuck' .* did not finish its handshake within 1.5 s"),
+    ):
+        async with client_for(ScriptedModel([]), stuck):
+            pass
+
+    assert descendants() - children_before == set()
+
+
+async def test_a_server_crashing_mid_call_becomes_an_error_result(children_before: set[int]) -> None:
+    model = ScriptedModel([call("crash"), call("echo", {"text": "still there?"}), reply("it crashed")])
+
+    with anyio.fail_after(30):
+        async with client_for(model, faulty()) as client:
+            result = await client.run("crash it")
+
+    crashed, after = result.tool_calls
+    assert crashed.is_error
+    assert "could not run" in crashed.output
+    assert after.is_error
+    assert "not running" in after.output
+    assert result.output == "it crashed"
+    check_history(result.messages)
+    assert descendants() - children_before == set()
+
+
+async def test_cancelling_a_run_during_a_call_leaves_no_process(children_before: set[int]) -> None:
+    model = ScriptedModel([call("hang"), reply("never")])
+    conversation = Conversation()
+
+    with anyio.fail_after(30):
+        async with (
+            client_for(model, faulty()) as client,
+            client.stream("hang", conversation=conversation) as events,
+        ):
+            async for event in events:
+                if isinstance(event, ToolCallStarted):
+                    break
+
+    check_history(conversation.messages)
+    assert descendants() - children_before == set()
+
+
+async def test_cancelling_the_task_holding_the_client_leaves_no_process(children_before: set[int]) -> None:
+    model = ScriptedModel([call("hang"), reply("never")])
+    started = anyio.Event()
+
+    async def hold() -> None:
+        async with client_for(model, faulty()) as client:
+            started.set()
+            await client.run("hang")
+
+    with anyio.fail_after(30):
+        async with anyio.create_task_group() as group:
+            group.start_soon(hold)
+            await started.wait()
+            await anyio.sleep(0.2)
+            group.cancel_scope.cancel()
+
+    assert descendants() - children_before == set()
+
+
+async def test_an_error_in_the_callers_block_leaves_no_process(children_before: set[int]) -> None:
+    with anyio.fail_after(30), pytest.raises(KeyError):
+        async with client_for(ScriptedModel([]), faulty()):
+            raise KeyError("boom")
+
+    assert descendants() - children_before == set()
+
+
+async def test_a_hung_call_times_out_into_an_error_result(children_before: set[int]) -> None:
+    model = ScriptedModel([call("hang"), call("echo", {"text": "alive"}), reply("done")])
+
+    with anyio.fail_after(30):
+        async with ArgoMCPClient(
+            servers=[faulty()], openai_client=model.openai_client(), model="gpt4o", tool_timeout=0.5
+        ) as client:
+            result = await client.run("hang")
+
+    hung, echoed = result.tool_calls
+    assert hung.is_error
+    assert "no result within 0.5 s" in hung.output
+    assert echoed.output == "alive"
+    assert descendants() - children_before == set()
+
+
+def test_the_faulty_server_is_a_real_subprocess() -> None:
+    # Guards the tests above against a setup where the "server" ran in-process.
+    assert faulty().command == sys.executable

@@ -1,0 +1,109 @@
+"""In-process MCP servers for the unit tests, built on the SDK's MCPServer."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+
+import anyio
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ImageContent, TextContent
+from pydantic import BaseModel, Field
+
+
+class Address(BaseModel):
+    city: str
+    zip_code: str | None = None
+
+
+class Person(BaseModel):
+    name: str = Field(description="Full name")
+    age: int = Field(ge=0)
+    address: Address
+
+
+@dataclass
+class ToolLog:
+    """What the test server's tools were called with, so tests can tell whether a tool ran."""
+
+    calls: list[tuple[str, dict[str, object]]] = field(default_factory=list)
+    arrived: dict[str, anyio.Event] = field(default_factory=dict)
+
+    def event(self, name: str) -> anyio.Event:
+        return self.arrived.setdefault(name, anyio.Event())
+
+
+def tool_server(log: ToolLog, name: str = "lab") -> MCPServer:
+    """A server whose tools cover what the loop must handle: plain, failing, slow, concurrent, images."""
+    server = MCPServer(name)
+
+    @server.tool()
+    async def add(a: int, b: int) -> int:
+        """Add two integers."""
+        log.calls.append(("add", {"a": a, "b": b}))
+        return a + b
+
+    @server.tool()
+    async def echo(text: str) -> str:
+        """Return the text unchanged."""
+        log.calls.append(("echo", {"text": text}))
+        return text
+
+    @server.tool()
+    async def register(person: Person) -> dict[str, str]:
+        """Register a person (nested arguments)."""
+        log.calls.append(("register", {"person": person.model_dump()}))
+        return {"greeting": f"Hello {person.name} from {person.address.city}"}
+
+    @server.tool()
+    async def fail(reason: str) -> str:
+        """Always fails with the given reason."""
+        log.calls.append(("fail", {"reason": reason}))
+        raise ToolError(reason)
+
+    @server.tool()
+    async def ping() -> str:
+        """Takes no arguments."""
+        log.calls.append(("ping", {}))
+        return "pong"
+
+    @server.tool()
+    async def rendezvous(me: str, partner: str) -> str:
+        """Announce arrival, then wait for the partner call to arrive too.
+
+        Two such calls finish only if they run at the same time: run one
+        after the other, the first waits for a partner that never comes.
+        """
+        log.calls.append(("rendezvous", {"me": me, "partner": partner}))
+        log.event(me).set()
+        with anyio.fail_after(5):
+            await log.event(partner).wait()
+        return f"{me} met {partner}"
+
+    @server.tool()
+    async def wait_for(gate: str, value: str) -> str:
+        """Return ``value`` once the test opens ``gate``: lets a test order finishing calls."""
+        log.calls.append(("wait_for", {"gate": gate, "value": value}))
+        log.event(f"started:{value}").set()
+        await log.event(gate).wait()
+        return value
+
+    @server.tool()
+    async def hang() -> str:
+        """Never returns."""
+        log.calls.append(("hang", {}))
+        log.event("hang").set()
+        await anyio.sleep_forever()
+        return "unreachable"
+
+    @server.tool()
+    async def picture() -> list[TextContent | ImageContent]:
+        """A caption and a tiny image."""
+        data = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 16).decode()
+        return [
+            TextContent(type="text", text="a black square"),
+            ImageContent(type="image", data=data, mime_type="image/png"),
+        ]
+
+    return server

@@ -1,0 +1,32 @@
+"""The public surface is a decision: adding a name must change this test."""
+
+from __future__ import annotations
+
+import argo_mcp_client
+
+EXPECTED = {
+    "ArgoMCPClient", "ArgoMCPError", "ArgoSettings", "ConfigError", "Conversation", "Event", "EventStream",
+    "HttpServer", "InProcessServer", "MaxTurnsExceeded", "ModelError", "ModelRequestStarted", "RunError",
+    "RunFinished", "RunResult", "RunStarted", "SchemaChange", "SchemaLimits", "SchemaReport", "ServerError",
+    "ServerSpec", "ServerStartError", "StdioServer", "TextDelta", "ToolCallFinished", "ToolCallRecord",
+    "ToolCallStarted", "ToolInfo", "TurnFinished", "Usage", "__version__", "load_servers", "run_sync",
+}  # fmt: skip
+
+
+def test_all_lists_exactly_the_public_names() -> None:
+    assert set(argo_mcp_client.__all__) == EXPECTED
+
+
+def test_all_is_sorted() -> None:
+    assert argo_mcp_client.__all__ == sorted(argo_mcp_client.__all__)
+
+
+def test_every_public_class_and_function_has_a_docstring() -> None:
+    undocumented = [
+        name
+        for name in argo_mcp_client.__all__
+        if callable(obj := getattr(argo_mcp_client, name))
+        and isinstance(obj, type | type(len))
+        and not obj.__doc__
+    ]
+    assert undocumented == []

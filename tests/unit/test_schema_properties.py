@@ -1,0 +1,171 @@
+"""Property-based checks of ``convert_schema`` on random, often malformed, JSON-Schema-like input.
+
+The generator mixes real keywords, ``$ref`` s into ``$defs`` that may refer to each other
+(cycles included), type lists, ``const``, tuples, booleans, junk values and junk keys.
+Each example runs under the default limits or under tiny ones; the tiny ones are where
+the depth, size and truncation rules meet the normalisation rules. Several invariants
+share one test so the suite draws fewer (slow to generate) examples.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
+
+from argo_mcp_client._schema import SchemaLimits, convert_schema
+
+TINY = SchemaLimits(max_depth=3, max_nodes=12, max_description_chars=24)
+LIMITS = st.sampled_from([SchemaLimits(), TINY])
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+TYPE_NAMES = st.sampled_from(["string", "number", "integer", "boolean", "object", "array", "null", "bogus"])
+PROPERTY_NAMES = st.sampled_from(["a", "b", "c/d", "e~f"])
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 3)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=4)
+)
+JSON_VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+)
+REFS = st.sampled_from(
+    [
+        "#/$defs/A",
+        "#/$defs/B",
+        "#/$defs/C",
+        "#/definitions/D",
+        "#/$defs/Missing",
+        "#",
+        "#/properties/a",
+        "#/$defs/A/properties/a",
+        "other.json#/x",
+        "#anchor",
+        "#/%24defs/B",
+    ]
+)
+JUNK = st.integers(-2, 2) | st.text(max_size=3) | st.lists(st.integers(), max_size=2) | st.none()
+
+
+def _schema_dicts(children: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    numbers = st.integers(-5, 5) | st.floats(-5, 5) | st.booleans() | JUNK
+    keywords: dict[str, st.SearchStrategy[Any]] = {
+        "$ref": REFS | JUNK,
+        "type": TYPE_NAMES | st.lists(TYPE_NAMES, max_size=3) | JUNK,
+        "properties": st.dictionaries(PROPERTY_NAMES, children, max_size=3) | JUNK,
+        "required": st.lists(PROPERTY_NAMES | JUNK, max_size=4) | JUNK,
+        "additionalProperties": children,
+        "items": children | st.lists(children, max_size=3),
+        "prefixItems": st.lists(children, max_size=3) | JUNK,
+        "additionalItems": children,
+        "anyOf": st.lists(children, max_size=3) | JUNK,
+        "oneOf": st.lists(children, max_size=3),
+        "allOf": st.lists(children, max_size=2) | JUNK,
+        "const": JSON_VALUES,
+        "enum": st.lists(JSON_VALUES, max_size=3) | JUNK,
+        "default": JSON_VALUES,
+        "nullable": st.booleans() | JUNK,
+        "description": st.text(max_size=40) | JUNK,
+        "format": st.sampled_from(["uri", "date-time"]) | JUNK,
+        "pattern": st.sampled_from(["^a+$", "[", "[[a]"]) | JUNK,
+        "minLength": numbers,
+        "maxItems": numbers,
+        "minimum": numbers,
+        "exclusiveMaximum": numbers,
+        "multipleOf": numbers,
+        "uniqueItems": st.booleans() | JUNK,
+        "title": st.text(max_size=5),
+        "examples": st.lists(JSON_VALUES, max_size=2),
+        "x-order": st.integers(),
+        "$schema": st.just("https://json-schema.org/draft/2020-12/schema"),
+        "not": children,
+        "patternProperties": st.dictionaries(st.just("^x"), children, max_size=1),
+    }
+    # A few (keyword, value) pairs per schema: far cheaper to draw than thirty optional keys.
+    pairs = st.one_of([st.tuples(st.just(key), value) for key, value in keywords.items()])
+    return st.lists(pairs, max_size=5).map(dict)
+
+
+LEAVES = st.booleans() | st.just({}) | JUNK | st.fixed_dictionaries({"type": TYPE_NAMES})
+SUBSCHEMAS = st.recursive(LEAVES, _schema_dicts, max_leaves=10)
+DEFS = st.fixed_dictionaries({}, optional={"A": SUBSCHEMAS, "B": SUBSCHEMAS, "C": SUBSCHEMAS})
+
+
+@st.composite
+def root_schemas(draw: st.DrawFn) -> Any:
+    if draw(st.integers(0, 19)) == 0:
+        return draw(st.none() | st.booleans() | JUNK)
+    root: dict[Any, Any] = draw(_schema_dicts(SUBSCHEMAS))
+    if draw(st.booleans()):
+        root["$defs"] = draw(DEFS)
+    if draw(st.integers(0, 3)) == 0:
+        root["definitions"] = {"D": draw(SUBSCHEMAS)}
+    if draw(st.integers(0, 9)) == 0:
+        root[7] = "non-string key"
+    return root
+
+
+def _subschemas(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every schema position in converted output, ``schema`` itself first."""
+    yield schema
+    children = [*schema.get("properties", {}).values(), *schema.get("anyOf", ())]
+    children += [
+        value for key in ("items", "additionalProperties") if isinstance(value := schema.get(key), dict)
+    ]
+    for child in children:
+        yield from _subschemas(child)
+
+
+@SETTINGS
+@given(schema=root_schemas(), limits=LIMITS)
+def test_output_is_valid_strict_json_schema(schema: Any, limits: SchemaLimits) -> None:
+    out, _ = convert_schema(schema, limits=limits)
+    Draft202012Validator.check_schema(out)
+    assert json.loads(json.dumps(out, allow_nan=False)) == out
+
+
+@SETTINGS
+@given(schema=root_schemas(), limits=LIMITS)
+def test_output_is_an_object_root_in_the_portable_subset(schema: Any, limits: SchemaLimits) -> None:
+    out, _ = convert_schema(schema, limits=limits)
+    assert out["type"] == "object"
+    assert isinstance(out["properties"], dict)
+    assert not {"anyOf", "enum"} & set(out)
+    for sub in _subschemas(out):
+        assert not {"$ref", "$defs", "definitions", "oneOf", "allOf", "prefixItems", "$schema", "nullable"} & set(sub)
+        assert isinstance(sub.get("type", ""), str)
+        assert len(sub.get("anyOf", [{}, {}])) >= 2
+        if sub.get("type") == "array":
+            assert "items" in sub
+        assert set(sub.get("required", ())) <= set(sub.get("properties", ()))
+        assert len(sub.get("description", "")) <= limits.max_description_chars
+
+
+@SETTINGS
+@given(schema=root_schemas(), limits=LIMITS)
+def test_input_is_never_mutated_and_output_is_deterministic(schema: Any, limits: SchemaLimits) -> None:
+    before = copy.deepcopy(schema)
+    first, first_report = convert_schema(schema, limits=limits)
+    assert repr(schema) == repr(before)  # repr, because NaN != NaN would defeat ==
+    second, second_report = convert_schema(before, limits=limits)
+    assert json.dumps(first) == json.dumps(second)  # key order included
+    assert first_report == second_report
+
+
+@SETTINGS
+@given(schema=root_schemas(), limits=LIMITS)
+def test_conversion_is_idempotent_and_reports_every_change(schema: Any, limits: SchemaLimits) -> None:
+    out, report = convert_schema(schema, limits=limits)
+    again, second_report = convert_schema(out, limits=limits)
+    assert again == out
+    assert not second_report.changed, str(second_report)
+    if not report.changed:
+        assert out == schema
