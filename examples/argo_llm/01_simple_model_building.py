@@ -16,11 +16,17 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import anyio
 
-from _common import choose_backend, parse_args, servers_from
 from argo_mcp_client import ArgoMCPClient, ArgoMCPError
+
+# Run as a script, this folder is on sys.path; the type checker reads it from the repository root.
+if TYPE_CHECKING:
+    from examples.argo_llm._common import choose_backend, parse_args, servers_from
+else:
+    from _common import choose_backend, parse_args, servers_from
 
 SEQUENCES = {"prot_001": "MKLVINLVGNSGLGKSTFTQRLIN", "prot_002": "MKQHKAMIVALERFRKEKRDAALL"}
 PROMPT = (
@@ -28,7 +34,9 @@ PROMPT = (
     f"from these protein sequences: {json.dumps(SEQUENCES)}. "
     "Then tell me how many reactions and metabolites the draft has."
 )
-PLAN = [("build_model", {"protein_sequences": SEQUENCES, "template": "GramNegative", "model_name": "E_coli_K12"})]
+PLAN = [
+    ("build_model", {"protein_sequences": SEQUENCES, "template": "GramNegative", "model_name": "E_coli_K12"})
+]
 
 
 async def main() -> int:
@@ -42,7 +50,8 @@ async def main() -> int:
         result = await client.run(PROMPT)
     for record in result.tool_calls:
         status = "error" if record.is_error else "ok"
-        print(f"Tool call: {record.server}.{record.tool}({json.dumps(record.arguments)}) -> {status}, {record.duration:.2f} s")
+        where = f"{record.server}.{record.tool}({json.dumps(record.arguments)})"
+        print(f"Tool call: {where} -> {status}, {record.duration:.2f} s")
     print(f"\nAssistant: {result.output}\n")
     usage = result.total_usage
     print(f"{result.turns} model requests, {usage.total_tokens} tokens.")

@@ -20,7 +20,7 @@ from typing import Any
 import httpx2
 
 from argo_mcp_client import ArgoSettings, StdioServer, load_servers
-from argo_mcp_client.testing import ScriptedModel, ScriptedRequest, ScriptedReply, call, reply
+from argo_mcp_client.testing import ScriptedModel, ScriptedReply, ScriptedRequest, call, reply
 
 HERE = Path(__file__).resolve().parent
 REFERENCE_SERVER = HERE / "gem_flux_server.py"
@@ -29,8 +29,12 @@ REFERENCE_SERVER = HERE / "gem_flux_server.py"
 def parse_args(description: str, argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--model", help="model name (default: $ARGO_MODEL or argo:gpt-4o)")
-    parser.add_argument("--base-url", help="OpenAI-compatible endpoint (default: $ARGO_BASE_URL or argo-proxy's)")
-    parser.add_argument("--offline", action="store_true", help="use the built-in scripted model, not an endpoint")
+    parser.add_argument(
+        "--base-url", help="OpenAI-compatible endpoint (default: $ARGO_BASE_URL or argo-proxy's)"
+    )
+    parser.add_argument(
+        "--offline", action="store_true", help="use the built-in scripted model, not an endpoint"
+    )
     parser.add_argument(
         "--server",
         action="append",
@@ -89,7 +93,9 @@ async def _endpoint_problem(base_url: str, settings: ArgoSettings) -> str | None
     key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
     try:
         async with httpx2.AsyncClient(timeout=3) as http:
-            response = await http.get(f"{base_url.rstrip('/')}/models", headers={"Authorization": f"Bearer {key}"})
+            response = await http.get(
+                f"{base_url.rstrip('/')}/models", headers={"Authorization": f"Bearer {key}"}
+            )
     except httpx2.HTTPError as exc:
         return type(exc).__name__
     return None if response.status_code == 200 else f"HTTP {response.status_code} from /models"

@@ -41,6 +41,7 @@ from argo_mcp_client.events import (
     ToolCallFinished,
     ToolCallStarted,
     TurnFinished,
+    TurnRestarted,
 )
 from argo_mcp_client.result import RunResult, ToolCallRecord, Usage
 
@@ -74,6 +75,7 @@ __all__ = [
     "ToolCallStarted",
     "ToolInfo",
     "TurnFinished",
+    "TurnRestarted",
     "Usage",
     "__version__",
     "load_servers",

@@ -26,8 +26,8 @@ from argo_mcp_client.result import ToolCallRecord
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping, Sequence
 
-    from argo_mcp_client._model import ToolCallRequest
     from argo_mcp_client._registry import ToolInfo, ToolRegistry
+    from argo_mcp_client._reply import ToolCallRequest
     from argo_mcp_client._servers import ServerConnection
     from argo_mcp_client.events import Event
 
@@ -107,7 +107,7 @@ class Dispatcher:
     async def _call_server(self, tool: ToolInfo, arguments: dict[str, Any]) -> tuple[str, bool, Any]:
         connection = self.servers[tool.server]
         try:
-            result = await connection.call_tool(tool.tool, arguments, timeout=self.tool_timeout)
+            result = await connection.call_tool(tool.tool, arguments, read_timeout=self.tool_timeout)
         except TimeoutError:
             return error_text(f"tool {tool.name!r} gave no result within {self.tool_timeout:g} s"), True, None
         except ServerError as exc:

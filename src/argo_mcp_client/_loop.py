@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from argo_mcp_client._assembly import StreamError
 from argo_mcp_client._dispatch import cancelled_record
 from argo_mcp_client.errors import ArgoMCPError, MaxTurnsExceeded
 from argo_mcp_client.events import (
@@ -21,6 +22,7 @@ from argo_mcp_client.events import (
     RunStarted,
     TextDelta,
     TurnFinished,
+    TurnRestarted,
 )
 from argo_mcp_client.result import RunResult, ToolCallRecord, Usage
 
@@ -28,7 +30,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from argo_mcp_client._dispatch import Dispatcher, Emit
-    from argo_mcp_client._model import ChatModel, ModelReply, ToolCallRequest
+    from argo_mcp_client._model import ChatModel
+    from argo_mcp_client._reply import ModelReply, ToolCallRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +40,7 @@ class RunOptions:
 
     model: str
     max_turns: int
+    streaming: bool
 
 
 @dataclass(slots=True)
@@ -76,15 +80,11 @@ async def run_loop(
             raise MaxTurnsExceeded(options.max_turns, history=state.messages)
         state.turns += 1
         turn = state.turns
-        await emit(ModelRequestStarted(turn=turn, model=options.model))
         try:
-            reply = await model.complete(model=options.model, messages=state.messages, tools=tools)
+            reply = await _request(state, options, turn=turn, tools=tools, model=model, emit=emit)
         except ArgoMCPError as exc:
             exc.history = list(state.messages)
             raise
-        state.add_usage(options.model, reply.usage)
-        if reply.content:
-            await emit(TextDelta(turn=turn, text=reply.content))
         if reply.tool_calls:
             await _answer_tool_calls(state, reply, turn=turn, dispatcher=dispatcher, emit=emit)
             await emit(TurnFinished(turn=turn, model=options.model, usage=reply.usage))
@@ -94,6 +94,41 @@ async def run_loop(
         result = state.result(reply.content or "", options.model)
         await emit(RunFinished(result=result))
         return result
+
+
+async def _request(
+    state: RunState,
+    options: RunOptions,
+    *,
+    turn: int,
+    tools: list[dict[str, Any]],
+    model: ChatModel,
+    emit: Emit,
+) -> ModelReply:
+    """One model request for the turn, streamed when asked for, its text passed on as it comes."""
+
+    async def on_text(text: str) -> None:
+        await emit(TextDelta(turn=turn, text=text))
+
+    attempt = 1
+    if options.streaming:
+        await emit(ModelRequestStarted(turn=turn, model=options.model, attempt=attempt))
+        try:
+            reply = await model.stream(
+                model=options.model, messages=state.messages, tools=tools, on_text=on_text
+            )
+        except StreamError as exc:
+            await emit(TurnRestarted(turn=turn, reason=f"{exc}; asking again without streaming"))
+            attempt += 1
+        else:
+            state.add_usage(options.model, reply.usage)
+            return reply
+    await emit(ModelRequestStarted(turn=turn, model=options.model, attempt=attempt))
+    reply = await model.complete(model=options.model, messages=state.messages, tools=tools)
+    state.add_usage(options.model, reply.usage)
+    if reply.content:
+        await on_text(reply.content)
+    return reply
 
 
 async def _answer_tool_calls(

@@ -1,57 +1,26 @@
 """Chat-completion requests through the openai SDK, and its errors translated.
 
 This is the only module that talks to the openai SDK: it sends the history and
-tools, and turns the reply into a :class:`ModelReply` that the loop can use
-without knowing the SDK's types.
+tools, streamed or not, and turns the reply into a :class:`ModelReply` that the
+loop can use without knowing the SDK's types.
 """
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import openai
 
+from argo_mcp_client._assembly import StreamAssembler, StreamError
+from argo_mcp_client._reply import ModelReply, ToolCallRequest, with_unique_ids
 from argo_mcp_client.errors import ModelError
 from argo_mcp_client.result import Usage
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Awaitable, Callable, Mapping, Sequence
 
     from openai.types.chat import ChatCompletion
     from openai.types.completion_usage import CompletionUsage
-
-
-@dataclass(frozen=True, slots=True)
-class ToolCallRequest:
-    """A tool call as the model asked for it."""
-
-    id: str
-    name: str
-    arguments: str
-
-
-@dataclass(frozen=True, slots=True)
-class ModelReply:
-    """One assistant message from the model."""
-
-    content: str | None
-    tool_calls: tuple[ToolCallRequest, ...]
-    finish_reason: str | None
-    usage: Usage
-    model: str | None
-    """The model the gateway says answered, which may differ from the one asked for."""
-
-    def assistant_message(self) -> dict[str, Any]:
-        """The reply as an OpenAI assistant message for the history."""
-        message: dict[str, Any] = {"role": "assistant", "content": self.content}
-        if self.tool_calls:
-            message["tool_calls"] = [
-                {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
-                for c in self.tool_calls
-            ]
-        return message
 
 
 class ChatModel:
@@ -73,6 +42,44 @@ class ChatModel:
         except openai.APIError as exc:
             raise model_error(exc, model=model, base_url=str(self._client.base_url)) from exc
         return _reply_from_completion(completion, model=model)
+
+    async def stream(
+        self,
+        *,
+        model: str,
+        messages: Sequence[dict[str, Any]],
+        tools: Sequence[dict[str, Any]],
+        on_text: Callable[[str], Awaitable[None]],
+    ) -> ModelReply:
+        """Ask ``model`` for the next assistant message as a stream, passing on text as it comes.
+
+        Raises:
+            StreamError: the stream could not be assembled; ask again without streaming.
+            ModelError: the request failed.
+        """
+        request: dict[str, Any] = {
+            "model": model,
+            "messages": messages,
+            **self._settings,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        if tools:
+            request["tools"] = tools
+        assembler = StreamAssembler()
+        try:
+            stream = await self._client.chat.completions.create(**request)
+            # Leaving this block, however it is left, closes the HTTP response.
+            async with stream:
+                async for chunk in stream:
+                    if text := assembler.feed(chunk.to_dict()):
+                        await on_text(text)
+        except openai.APIError as exc:
+            raise model_error(exc, model=model, base_url=str(self._client.base_url)) from exc
+        except ValueError as exc:
+            # The SDK parses each event as JSON; a malformed one ends up here.
+            raise StreamError(f"a stream chunk was not valid JSON ({exc})") from exc
+        return assembler.reply()
 
 
 def model_error(exc: openai.APIError, *, model: str, base_url: str) -> ModelError:
@@ -128,23 +135,6 @@ def _reply_from_completion(completion: ChatCompletion, *, model: str) -> ModelRe
         usage=usage_of(completion.usage),
         model=completion.model or None,
     )
-
-
-def with_unique_ids(calls: Sequence[ToolCallRequest]) -> tuple[ToolCallRequest, ...]:
-    """Give calls without an id, or with a repeated one, a fresh id.
-
-    Some gateways omit ids or repeat them; every call needs its own, because
-    the tool message answering it is matched by id.
-    """
-    seen: set[str] = set()
-    out: list[ToolCallRequest] = []
-    for call in calls:
-        call_id = call.id
-        if not call_id or call_id in seen:
-            call_id = f"call_{uuid.uuid4().hex[:24]}"
-        seen.add(call_id)
-        out.append(ToolCallRequest(id=call_id, name=call.name, arguments=call.arguments))
-    return tuple(out)
 
 
 def usage_of(usage: CompletionUsage | None) -> Usage:

@@ -117,16 +117,17 @@ class ServerConnection:
         )
         return tools
 
-    async def call_tool(  # noqa: ASYNC109 - the MCP request's own timeout, which the server is told of
-        self, tool: str, arguments: dict[str, Any], *, timeout: float | None
+    async def call_tool(
+        self, tool: str, arguments: dict[str, Any], *, read_timeout: float | None
     ) -> mcp_types.CallToolResult:
         """Call ``tool``; MCP protocol and transport failures are raised as :class:`ServerError`."""
         client = self._require_client()
         try:
-            return await client.call_tool(tool, arguments, read_timeout_seconds=timeout)
+            # The SDK's own request timeout, so the server hears that the call was cancelled.
+            return await client.call_tool(tool, arguments, read_timeout_seconds=read_timeout)
         except mcp.MCPError as exc:
             if exc.code == mcp_types.REQUEST_TIMEOUT:
-                raise TimeoutError(f"no result from {self.name!r} within {timeout:g} s") from None
+                raise TimeoutError(f"no result from {self.name!r} within {read_timeout:g} s") from None
             if exc.code == mcp_types.CONNECTION_CLOSED:
                 self._lost(exc)
             raise ServerError(

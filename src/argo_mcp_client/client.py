@@ -68,6 +68,8 @@ class ArgoMCPClient:
         api_key: the bearer token; else ``ARGO_API_KEY``.
         system_prompt: put first in every new conversation.
         max_turns: model requests a run may make before :class:`MaxTurnsExceeded`.
+        streaming: ask for streamed replies, so text arrives as it is generated;
+            ``False`` for gateways that cannot stream.
         tool_timeout: seconds a tool call may take before the model is told it
             timed out; ``None`` waits forever.
         temperature: sent with every request when set.
@@ -89,6 +91,7 @@ class ArgoMCPClient:
         api_key: str | None = None,
         system_prompt: str | None = None,
         max_turns: int = 10,
+        streaming: bool = True,
         tool_timeout: float | None = 120.0,
         temperature: float | None = None,
         max_tokens: int | None = None,
@@ -110,6 +113,7 @@ class ArgoMCPClient:
         self.base_url = base_url or defaults.base_url
         self.system_prompt = system_prompt
         self.max_turns = max_turns
+        self.streaming = streaming
         self.tool_timeout = tool_timeout
         self._specs = specs
         self._errlog = server_errlog
@@ -167,6 +171,7 @@ class ArgoMCPClient:
         max_turns: int | None = None,
         system_prompt: str | None = None,
         history: Sequence[dict[str, Any]] = (),
+        streaming: bool | None = None,
     ) -> RunResult:
         """Run the tool-calling loop until the model answers.
 
@@ -176,6 +181,7 @@ class ArgoMCPClient:
             max_turns: overrides the client's limit for this run.
             system_prompt: overrides the client's system prompt for this run.
             history: earlier messages to continue from.
+            streaming: overrides the client's choice to stream replies.
 
         Raises:
             MaxTurnsExceeded: the model was still calling tools at the limit.
@@ -183,7 +189,12 @@ class ArgoMCPClient:
             ConfigError: the prompt or history is not a valid conversation.
         """
         async with self.stream(
-            prompt, model=model, max_turns=max_turns, system_prompt=system_prompt, history=history
+            prompt,
+            model=model,
+            max_turns=max_turns,
+            system_prompt=system_prompt,
+            history=history,
+            streaming=streaming,
         ) as events:
             return await _drain(events)
 
@@ -196,6 +207,7 @@ class ArgoMCPClient:
         system_prompt: str | None = None,
         history: Sequence[dict[str, Any]] = (),
         conversation: Conversation | None = None,
+        streaming: bool | None = None,
     ) -> AbstractAsyncContextManager[EventStream]:
         """Run the loop and yield its events as they happen; arguments as for :meth:`run`.
 
@@ -220,7 +232,7 @@ class ArgoMCPClient:
             system_prompt = system_prompt or conversation.system_prompt
         messages = start_messages(prompt, history=history, system_prompt=system_prompt or self.system_prompt)
         state = RunState(messages=messages, start_index=len(history))
-        return self._events(state, self._options(model, max_turns), conversation)
+        return self._events(state, self._options(model, max_turns, streaming), conversation)
 
     async def chat(
         self,
@@ -228,24 +240,31 @@ class ArgoMCPClient:
         prompt: str | Sequence[dict[str, Any]],
         *,
         max_turns: int | None = None,
+        streaming: bool | None = None,
     ) -> RunResult:
         """Send ``prompt`` in ``conversation`` and add the whole exchange to it.
 
         The conversation is updated even when the run fails or is cancelled,
         with everything up to the last complete step.
         """
-        async with self.stream(prompt, conversation=conversation, max_turns=max_turns) as events:
+        async with self.stream(
+            prompt, conversation=conversation, max_turns=max_turns, streaming=streaming
+        ) as events:
             return await _drain(events)
 
     async def list_tools_raw(self, server: str) -> list[mcp_types.Tool]:
         """The tools of ``server`` exactly as it lists them, unconverted."""
         return await self._connection(server).list_tools()
 
-    def _options(self, model: str | None, max_turns: int | None) -> RunOptions:
+    def _options(self, model: str | None, max_turns: int | None, streaming: bool | None) -> RunOptions:
         turns = self.max_turns if max_turns is None else max_turns
         if turns < 1:
             raise ConfigError(f"max_turns must be at least 1, got {turns}")
-        return RunOptions(model=model or self.model, max_turns=turns)
+        return RunOptions(
+            model=model or self.model,
+            max_turns=turns,
+            streaming=self.streaming if streaming is None else streaming,
+        )
 
     @asynccontextmanager
     async def _events(

@@ -33,6 +33,7 @@ __all__ = [
     "ToolCallFinished",
     "ToolCallStarted",
     "TurnFinished",
+    "TurnRestarted",
 ]
 
 
@@ -62,6 +63,19 @@ class TextDelta:
     turn: int
     text: str
     kind: Literal["text_delta"] = field(default="text_delta", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class TurnRestarted:
+    """The turn's model request is being made again: drop its text deltas seen so far.
+
+    Sent when a streamed reply could not be assembled (a malformed chunk, a
+    stream cut short); the request is then repeated without streaming.
+    """
+
+    turn: int
+    reason: str
+    kind: Literal["turn_restarted"] = field(default="turn_restarted", init=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +125,7 @@ Event = (
     RunStarted
     | ModelRequestStarted
     | TextDelta
+    | TurnRestarted
     | ToolCallStarted
     | ToolCallFinished
     | TurnFinished

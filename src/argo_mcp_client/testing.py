@@ -37,11 +37,13 @@ from argo_mcp_client._sse import completion_chunks, sse_body
 __all__ = [
     "ScriptedFailure",
     "ScriptedModel",
+    "ScriptedRawStream",
     "ScriptedReply",
     "ScriptedRequest",
     "ScriptedToolCall",
     "call",
     "failure",
+    "raw_stream",
     "reply",
 ]
 
@@ -70,6 +72,13 @@ class ScriptedFailure:
     status: int
     message: str = "scripted failure"
     headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptedRawStream:
+    """Bytes to answer a streaming request with, exactly: to replay a recorded or broken stream."""
+
+    body: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +111,8 @@ class ScriptedRequest:
 Answer = ScriptedReply | ScriptedToolCall | str | tuple[ScriptedToolCall, ...] | list[ScriptedToolCall]
 """An assistant message: a reply, plain text, one tool call, or several parallel ones."""
 
-Step = Answer | ScriptedFailure
-"""A step of a script: an answer, or a failure of the gateway."""
+Step = Answer | ScriptedFailure | ScriptedRawStream
+"""A step of a script: an answer, a failure of the gateway, or raw stream bytes."""
 
 Responder = Callable[[ScriptedRequest], Step | Awaitable[Step]]
 """A function of the request that decides the reply; it may be async."""
@@ -120,6 +129,11 @@ def call(
     """A tool call; a mapping is sent as JSON, a string exactly as given (to test broken arguments)."""
     raw = arguments if isinstance(arguments, str) else json.dumps(dict(arguments or {}))
     return ScriptedToolCall(name=name, arguments=raw, id=id)
+
+
+def raw_stream(body: bytes | str) -> ScriptedRawStream:
+    """Answer the next (streaming) request with exactly these server-sent-event bytes."""
+    return ScriptedRawStream(body=body.encode() if isinstance(body, str) else body)
 
 
 def failure(
@@ -167,6 +181,10 @@ class ScriptedModel:
         step = await self._next_step(scripted)
         if isinstance(step, ScriptedFailure):
             return _error(step.status, step.message, step.headers)
+        if isinstance(step, ScriptedRawStream):
+            if not scripted.stream:
+                return _error(400, "the script has raw stream bytes for a request that did not ask to stream")
+            return httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=step.body)
         message = _as_reply(step)
         completion = _completion(scripted, message, len(self.requests))
         if not scripted.stream:
@@ -175,7 +193,7 @@ class ScriptedModel:
         chunks = completion_chunks(completion, chunk_size=self._chunk_size, include_usage=include_usage)
         return httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=sse_body(chunks))
 
-    async def _next_step(self, request: ScriptedRequest) -> Step | ScriptedFailure:
+    async def _next_step(self, request: ScriptedRequest) -> Step:
         if callable(self._script):
             step = self._script(request)
             return await step if inspect.isawaitable(step) else step

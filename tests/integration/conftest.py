@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,10 +20,47 @@ SERVERS = Path(__file__).parent / "servers"
 def faulty(name: str = "faulty", *flags: str, connect_timeout: float = 30.0) -> StdioServer:
     """The faulty test server, started with ``flags``."""
     script = str(SERVERS / "faulty_server.py")
-    return StdioServer(name=name, command=sys.executable, args=(script, *flags), connect_timeout=connect_timeout)
+    return StdioServer(
+        name=name, command=sys.executable, args=(script, *flags), connect_timeout=connect_timeout
+    )
 
 
 @pytest.fixture
 def children_before() -> set[int]:
     """This process's descendants before the test, to compare with after."""
     return descendants()
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (a closed one, until someone binds it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
+    """Return once ``port`` accepts connections; fail if ``process`` dies or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode} before listening on {port}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listened on 127.0.0.1:{port} within {timeout} s")
+
+
+@pytest.fixture
+def http_server_url() -> Iterator[str]:
+    """The faulty test server serving streamable HTTP on loopback, stopped after the test."""
+    port = free_port()
+    script = str(SERVERS / "faulty_server.py")
+    process = subprocess.Popen([sys.executable, script, "--http", str(port)], stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port, process)
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

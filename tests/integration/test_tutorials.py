@@ -8,14 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from argo_mcp_client.testing import ScriptedRequest, call, reply
-from argo_mcp_client.testing import ScriptedModel
+from argo_mcp_client.testing import ScriptedModel, ScriptedRequest, call, reply
 from support.gateway import stub_gateway
 
 TUTORIALS = Path(__file__).parents[2] / "examples" / "argo_llm"
 
 
-def run_tutorial(name: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_tutorial(
+    name: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("ARGO_")} | (env or {})
     return subprocess.run(
         [sys.executable, str(TUTORIALS / name), *args],
@@ -37,8 +38,12 @@ def test_tutorial_01_offline_builds_a_model_with_the_scripted_model() -> None:
     done = run_tutorial("01_simple_model_building.py", "--offline")
 
     assert done.returncode == 0, done.stderr
-    assert "the built-in scripted model, a simulation that calls no LLM, because --offline was given" in done.stdout
-    assert "Tool call: gemflux.build_model(" in done.stdout and "-> ok" in done.stdout
+    assert (
+        "the built-in scripted model, a simulation that calls no LLM, because --offline was given"
+        in done.stdout
+    )
+    assert "Tool call: gemflux.build_model(" in done.stdout
+    assert "-> ok" in done.stdout
     assert "model_id = E_coli_K12.draft" in done.stdout
 
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import httpx2
 import uvicorn
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.applications import Starlette
 
 from argo_mcp_client.testing import ScriptedModel
 
@@ -38,13 +38,17 @@ def _app(model: ScriptedModel, model_ids: list[str]) -> Starlette:
         answer = await model.answer(forwarded)
         return Response(answer.content, status_code=answer.status_code, headers=dict(answer.headers))
 
-    return Starlette(routes=[Route("/v1/models", models), Route("/v1/chat/completions", completions, methods=["POST"])])
+    return Starlette(
+        routes=[Route("/v1/models", models), Route("/v1/chat/completions", completions, methods=["POST"])]
+    )
 
 
 @contextmanager
 def stub_gateway(model: ScriptedModel, model_ids: list[str] | None = None) -> Iterator[StubGateway]:
     """Serve ``model`` on a free loopback port until the block ends."""
-    config = uvicorn.Config(_app(model, model_ids or ["scripted"]), host="127.0.0.1", port=0, log_level="warning")
+    config = uvicorn.Config(
+        _app(model, model_ids or ["scripted"]), host="127.0.0.1", port=0, log_level="warning"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="stub-gateway", daemon=True)
     thread.start()

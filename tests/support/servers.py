@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
+from typing import Any
 
 import anyio
+from mcp.server import Server, ServerRequestContext
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import ImageContent, TextContent
+from mcp.types import (
+    CallToolRequestParams,
+    CallToolResult,
+    ImageContent,
+    ListToolsResult,
+    PaginatedRequestParams,
+    TextContent,
+    Tool,
+)
 from pydantic import BaseModel, Field
 
 
@@ -107,3 +117,20 @@ def tool_server(log: ToolLog, name: str = "lab") -> MCPServer:
         ]
 
     return server
+
+
+def paged_server(pages: list[list[str]]) -> Server[Any]:
+    """A low-level server listing its tools in ``pages``, one page per tools/list request."""
+
+    async def list_tools(
+        ctx: ServerRequestContext[Any], params: PaginatedRequestParams | None
+    ) -> ListToolsResult:
+        index = int(params.cursor) if params is not None and params.cursor else 0
+        tools = [Tool(name=name, input_schema={"type": "object", "properties": {}}) for name in pages[index]]
+        next_cursor = str(index + 1) if index + 1 < len(pages) else None
+        return ListToolsResult(tools=tools, next_cursor=next_cursor)
+
+    async def call_tool(ctx: ServerRequestContext[Any], params: CallToolRequestParams) -> CallToolResult:
+        return CallToolResult(content=[TextContent(type="text", text=f"called {params.name}")])
+
+    return Server("paged", on_list_tools=list_tools, on_call_tool=call_tool)

@@ -33,8 +33,14 @@ def lab(log: ToolLog) -> InProcessServer:
     return InProcessServer(name="lab", server=tool_server(log))
 
 
+@pytest.fixture(params=[True, False], ids=["streamed", "whole"])
+def streaming(request: pytest.FixtureRequest) -> bool:
+    """Every loop test runs twice: replies streamed in small chunks, and whole."""
+    return bool(request.param)
+
+
 @pytest.fixture
-async def connect(lab: InProcessServer) -> AsyncIterator[Connect]:
+async def connect(lab: InProcessServer, streaming: bool) -> AsyncIterator[Connect]:
     """Open clients on the lab server (or others) whose model follows a script; all closed at teardown."""
     async with AsyncExitStack() as stack:
 
@@ -46,6 +52,7 @@ async def connect(lab: InProcessServer) -> AsyncIterator[Connect]:
         ) -> tuple[ArgoMCPClient, ScriptedModel]:
             model = ScriptedModel(script)
             options.setdefault("model", "gpt4o")
+            options.setdefault("streaming", streaming)
             client = ArgoMCPClient(
                 servers=list(servers) if servers is not None else [lab],
                 openai_client=model.openai_client(),

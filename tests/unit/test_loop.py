@@ -10,7 +10,7 @@ import pytest
 from argo_mcp_client import InProcessServer, MaxTurnsExceeded, ModelError
 from argo_mcp_client._history import check_history
 from argo_mcp_client.testing import ScriptedRequest, ScriptedToolCall, call, failure, reply
-from support.servers import ToolLog, tool_server
+from support.servers import ToolLog, paged_server, tool_server
 from unit.conftest import Connect
 
 
@@ -300,3 +300,22 @@ async def test_model_error_keeps_the_sdk_error_as_its_cause(connect: Connect) ->
 
     assert type(caught.value.__cause__).__name__ == "AuthenticationError"
     assert "check api_key" in str(caught.value)
+
+
+async def test_tools_are_listed_across_every_page(connect: Connect) -> None:
+    paged = InProcessServer(name="paged", server=paged_server([["t1", "t2"], ["t3"], ["t4"]]))
+    client, _ = await connect([call("t4"), reply("ok")], servers=[paged])
+
+    result = await client.run("call the last one")
+
+    assert [t.name for t in client.tools] == ["t1", "t2", "t3", "t4"]
+    assert result.tool_calls[0].output == "called t4"
+
+
+async def test_a_server_on_the_legacy_handshake_works_the_same(connect: Connect, log: ToolLog) -> None:
+    legacy = InProcessServer(name="lab", server=tool_server(log), protocol="legacy")
+    client, _ = await connect([call("add", {"a": 1, "b": 2}), reply("3")], servers=[legacy])
+
+    result = await client.run("1 + 2")
+
+    assert result.tool_calls[0].output == "3"

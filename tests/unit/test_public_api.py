@@ -5,11 +5,12 @@ from __future__ import annotations
 import argo_mcp_client
 
 EXPECTED = {
-    "ArgoMCPClient", "ArgoMCPError", "ArgoSettings", "ConfigError", "Conversation", "Event", "EventStream",
-    "HttpServer", "InProcessServer", "MaxTurnsExceeded", "ModelError", "ModelRequestStarted", "RunError",
-    "RunFinished", "RunResult", "RunStarted", "SchemaChange", "SchemaLimits", "SchemaReport", "ServerError",
-    "ServerSpec", "ServerStartError", "StdioServer", "TextDelta", "ToolCallFinished", "ToolCallRecord",
-    "ToolCallStarted", "ToolInfo", "TurnFinished", "Usage", "__version__", "load_servers", "run_sync",
+    "ArgoMCPClient", "ArgoMCPError", "ArgoSettings", "ConfigError", "Conversation", "Event",
+    "EventStream", "HttpServer", "InProcessServer", "MaxTurnsExceeded", "ModelError",
+    "ModelRequestStarted", "RunError", "RunFinished", "RunResult", "RunStarted", "SchemaChange",
+    "SchemaLimits", "SchemaReport", "ServerError", "ServerSpec", "ServerStartError", "StdioServer",
+    "TextDelta", "ToolCallFinished", "ToolCallRecord", "ToolCallStarted", "ToolInfo", "TurnFinished",
+    "TurnRestarted", "Usage", "__version__", "load_servers", "run_sync",
 }  # fmt: skip
 
 

@@ -1,7 +1,8 @@
 """A stdio MCP server that misbehaves on request, for lifecycle tests.
 
 ``--exit-at-start`` exits before the handshake, ``--hang-at-start`` never
-answers it; the ``crash`` tool kills the process mid-call and ``hang`` never
+answers it, ``--http PORT`` serves streamable HTTP on 127.0.0.1 instead of
+stdio; the ``crash`` tool kills the process mid-call and ``hang`` never
 returns.
 """
 
@@ -12,7 +13,7 @@ import sys
 import time
 
 import anyio
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 
 if "--exit-at-start" in sys.argv:
     print("faulty_server: exiting on request", file=sys.stderr)
@@ -43,10 +44,22 @@ async def hang() -> str:
 
 
 @server.tool()
+async def authorization(ctx: Context) -> str:
+    """The Authorization header of this HTTP request, or "" over stdio."""
+    request = ctx.request_context.request
+    headers = getattr(request, "headers", None)
+    return str(headers.get("authorization", "")) if headers is not None else ""
+
+
+@server.tool()
 async def pid() -> int:
     """This server's process id."""
     return os.getpid()
 
 
 if __name__ == "__main__":
-    server.run()
+    if "--http" in sys.argv:
+        port = int(sys.argv[sys.argv.index("--http") + 1])
+        server.run("streamable-http", host="127.0.0.1", port=port)
+    else:
+        server.run()

@@ -1,0 +1,72 @@
+"""The Gem-Flux workflow (build, gapfill, FBA) through the client, over stdio, with a scripted model.
+
+The scripted model is a simulation that reads each tool result and picks the
+next call from it, as a real model would; the server computes for real.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import anyio
+
+from argo_mcp_client import ArgoMCPClient, Conversation, StdioServer
+from argo_mcp_client._history import check_history
+from argo_mcp_client.testing import ScriptedModel, ScriptedReply, ScriptedRequest, call, reply
+from support.processes import descendants
+
+GEM_FLUX = Path(__file__).parents[2] / "examples" / "argo_llm" / "gem_flux_server.py"
+MEDIUM = "glucose_minimal_aerobic"
+
+
+def last_result(request: ScriptedRequest) -> dict[str, object]:
+    return dict(json.loads(str(request.messages[-1]["content"])))
+
+
+def workflow(request: ScriptedRequest) -> ScriptedReply:
+    """Build a draft, gapfill it with the id the build returned, run FBA on the gapfilled id, report."""
+    done = [m for m in request.messages if m["role"] == "tool"]
+    if len(done) == 0:
+        return ScriptedReply(
+            tool_calls=(
+                call(
+                    "build_model", {"protein_sequences": {"p1": "MKLVINLVGNSGLGKSTF"}, "model_name": "ecoli"}
+                ),
+            )
+        )
+    result = last_result(request)
+    if len(done) == 1:
+        return ScriptedReply(
+            tool_calls=(call("gapfill_model", {"model_id": result["model_id"], "media_id": MEDIUM}),)
+        )
+    if len(done) == 2:
+        return ScriptedReply(
+            tool_calls=(call("run_fba", {"model_id": result["model_id"], "media_id": MEDIUM}),)
+        )
+    return reply(f"Growth rate: {result['objective_value']:.3f} per hour.")
+
+
+async def test_build_gapfill_and_fba_run_through_the_loop() -> None:
+    before = descendants()
+    model = ScriptedModel(workflow)
+    server = StdioServer(name="gemflux", command=sys.executable, args=(str(GEM_FLUX),))
+    conversation = Conversation(system_prompt="You are a metabolic modelling assistant.")
+
+    with anyio.fail_after(120):
+        async with ArgoMCPClient(
+            servers=[server], openai_client=model.openai_client(), model="gpt4o"
+        ) as client:
+            result = await client.chat(conversation, "Build, gapfill and simulate E. coli on glucose.")
+
+    assert [c.tool for c in result.tool_calls] == ["build_model", "gapfill_model", "run_fba"]
+    assert not any(c.is_error for c in result.tool_calls)
+    assert result.tool_calls[1].arguments == {"model_id": "ecoli.draft", "media_id": MEDIUM}
+    fba = result.tool_calls[2].structured_content
+    assert fba["status"] == "optimal"
+    assert fba["objective_value"] > 0.1
+    assert result.output == f"Growth rate: {fba['objective_value']:.3f} per hour."
+    assert result.turns == 4
+    check_history(conversation.messages)
+    assert descendants() - before == set()
