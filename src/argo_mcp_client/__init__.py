@@ -9,10 +9,12 @@ async with ArgoMCPClient(servers=[StdioServer(name="tools", command="my-mcp-serv
 """
 
 from argo_mcp_client._registry import ToolInfo
+from argo_mcp_client._retry import RetryPolicy
 from argo_mcp_client._schema import SchemaChange, SchemaLimits, SchemaReport
 from argo_mcp_client._stream import EventStream
 from argo_mcp_client._sync import run_sync
 from argo_mcp_client._version import __version__
+from argo_mcp_client.breaker import BreakerSettings, CircuitBreaker
 from argo_mcp_client.client import ArgoMCPClient
 from argo_mcp_client.config import (
     ArgoSettings,
@@ -24,17 +26,23 @@ from argo_mcp_client.config import (
 )
 from argo_mcp_client.conversation import Conversation
 from argo_mcp_client.errors import (
+    AllModelsFailed,
     ArgoMCPError,
+    CircuitOpenError,
     ConfigError,
+    GatewayError,
     MaxTurnsExceeded,
     ModelError,
     RunError,
+    RunTimeout,
     ServerError,
     ServerStartError,
 )
 from argo_mcp_client.events import (
     Event,
     ModelRequestStarted,
+    ModelRetrying,
+    ModelSwitched,
     RunFinished,
     RunStarted,
     TextDelta,
@@ -46,22 +54,31 @@ from argo_mcp_client.events import (
 from argo_mcp_client.result import RunResult, ToolCallRecord, Usage
 
 __all__ = [
+    "AllModelsFailed",
     "ArgoMCPClient",
     "ArgoMCPError",
     "ArgoSettings",
+    "BreakerSettings",
+    "CircuitBreaker",
+    "CircuitOpenError",
     "ConfigError",
     "Conversation",
     "Event",
     "EventStream",
+    "GatewayError",
     "HttpServer",
     "InProcessServer",
     "MaxTurnsExceeded",
     "ModelError",
     "ModelRequestStarted",
+    "ModelRetrying",
+    "ModelSwitched",
+    "RetryPolicy",
     "RunError",
     "RunFinished",
     "RunResult",
     "RunStarted",
+    "RunTimeout",
     "SchemaChange",
     "SchemaLimits",
     "SchemaReport",

@@ -10,9 +10,11 @@ The calls of one turn run concurrently; their records come back in call order.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +26,7 @@ from argo_mcp_client.events import ToolCallFinished, ToolCallStarted
 from argo_mcp_client.result import ToolCallRecord
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
 
     from argo_mcp_client._registry import ToolInfo, ToolRegistry
     from argo_mcp_client._reply import ToolCallRequest
@@ -39,13 +41,19 @@ _MAX_SCHEMA_ERRORS = 5
 _MAX_LISTED_TOOLS = 40
 
 
+ApproveTool = Callable[[ToolCallStarted], "bool | Awaitable[bool]"]
+"""Decides whether a tool call may run; given the call as its ``ToolCallStarted`` event."""
+
+
 @dataclass(frozen=True, slots=True)
 class Dispatcher:
     """Routes tool calls to their servers."""
 
     registry: ToolRegistry
     servers: Mapping[str, ServerConnection]
-    tool_timeout: float | None
+    tool_timeout: float | None = None
+    max_output: int = 100_000
+    approve: ApproveTool | None = None
 
     async def run_turn(
         self, calls: Sequence[ToolCallRequest], *, turn: int, emit: Emit, into: list[ToolCallRecord | None]
@@ -74,21 +82,23 @@ class Dispatcher:
             problem = self._unknown_tool(call.name)
         elif problem is None and arguments is not None:
             problem = self._schema_problem(tool, arguments)
-        await emit(
-            ToolCallStarted(
-                turn=turn,
-                call_id=call.id,
-                name=call.name,
-                server=tool.server if tool else None,
-                tool=tool.tool if tool else None,
-                arguments=arguments,
-            )
+        started_event = ToolCallStarted(
+            turn=turn,
+            call_id=call.id,
+            name=call.name,
+            server=tool.server if tool else None,
+            tool=tool.tool if tool else None,
+            arguments=arguments,
         )
+        await emit(started_event)
+        if problem is None and tool is not None and not await self._approved(started_event):
+            problem = f"the call to {call.name!r} was refused by the user; do not try it again unchanged"
         structured: Any = None
         if problem is not None or tool is None or arguments is None:
             output, is_error = error_text(problem or "the call could not be made"), True
         else:
             output, is_error, structured = await self._call_server(tool, arguments)
+        output = _capped(output, self.max_output)
         record = ToolCallRecord(
             call_id=call.id,
             name=call.name,
@@ -103,6 +113,16 @@ class Dispatcher:
         )
         await emit(ToolCallFinished(turn=turn, call=record))
         return record
+
+    async def _approved(self, event: ToolCallStarted) -> bool:
+        if self.approve is None:
+            return True
+        try:
+            verdict = self.approve(event)
+            return bool(await verdict if inspect.isawaitable(verdict) else verdict)
+        except Exception:
+            logger.exception("the tool approval hook failed; refusing %r", event.name)
+            return False
 
     async def _call_server(self, tool: ToolInfo, arguments: dict[str, Any]) -> tuple[str, bool, Any]:
         connection = self.servers[tool.server]
@@ -135,6 +155,13 @@ class Dispatcher:
         more = f" (and {len(errors) - _MAX_SCHEMA_ERRORS} more)" if len(errors) > _MAX_SCHEMA_ERRORS else ""
         problems = "; ".join(lines) + more
         return f"arguments for {tool.name!r} do not match its schema: {problems}. {_expected(tool)}"
+
+
+def _capped(output: str, limit: int) -> str:
+    if len(output) <= limit:
+        return output
+    hidden = len(output) - limit
+    return f"{output[:limit]}\n[output truncated: {hidden} of {len(output)} characters not shown]"
 
 
 def _parse_arguments(raw: str, tool: ToolInfo | None) -> tuple[dict[str, Any] | None, str | None]:

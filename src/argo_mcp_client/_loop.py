@@ -13,34 +13,29 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from argo_mcp_client._assembly import StreamError
 from argo_mcp_client._dispatch import cancelled_record
 from argo_mcp_client.errors import ArgoMCPError, MaxTurnsExceeded
-from argo_mcp_client.events import (
-    ModelRequestStarted,
-    RunFinished,
-    RunStarted,
-    TextDelta,
-    TurnFinished,
-    TurnRestarted,
-)
+from argo_mcp_client.events import RunFinished, RunStarted, TurnFinished
 from argo_mcp_client.result import RunResult, ToolCallRecord, Usage
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from argo_mcp_client._dispatch import Dispatcher, Emit
-    from argo_mcp_client._model import ChatModel
     from argo_mcp_client._reply import ModelReply, ToolCallRequest
+    from argo_mcp_client._router import Router
 
 
 @dataclass(frozen=True, slots=True)
 class RunOptions:
     """What a run needs to know, resolved from the client's defaults and the call's arguments."""
 
-    model: str
+    models: tuple[str, ...]
+    """The model, then its fallbacks in order."""
     max_turns: int
     streaming: bool
+    deadline: float | None = None
+    """Seconds the whole run may take; ``None`` for no limit."""
 
 
 @dataclass(slots=True)
@@ -70,10 +65,10 @@ class RunState:
 
 
 async def run_loop(
-    state: RunState, options: RunOptions, *, model: ChatModel, dispatcher: Dispatcher, emit: Emit
+    state: RunState, options: RunOptions, *, router: Router, dispatcher: Dispatcher, emit: Emit
 ) -> RunResult:
     """Drive the run to the model's final answer, emitting events on the way."""
-    await emit(RunStarted(run_id=state.run_id, model=options.model))
+    await emit(RunStarted(run_id=state.run_id, model=options.models[0]))
     tools = dispatcher.registry.openai_tools()
     while True:
         if state.turns >= options.max_turns:
@@ -81,54 +76,27 @@ async def run_loop(
         state.turns += 1
         turn = state.turns
         try:
-            reply = await _request(state, options, turn=turn, tools=tools, model=model, emit=emit)
+            reply, model = await router.request(
+                turn=turn,
+                models=options.models,
+                messages=state.messages,
+                tools=tools,
+                streaming=options.streaming,
+                emit=emit,
+            )
         except ArgoMCPError as exc:
             exc.history = list(state.messages)
             raise
+        state.add_usage(model, reply.usage)
         if reply.tool_calls:
             await _answer_tool_calls(state, reply, turn=turn, dispatcher=dispatcher, emit=emit)
-            await emit(TurnFinished(turn=turn, model=options.model, usage=reply.usage))
+            await emit(TurnFinished(turn=turn, model=model, usage=reply.usage))
             continue
         state.messages.append(reply.assistant_message())
-        await emit(TurnFinished(turn=turn, model=options.model, usage=reply.usage))
-        result = state.result(reply.content or "", options.model)
+        await emit(TurnFinished(turn=turn, model=model, usage=reply.usage))
+        result = state.result(reply.content or "", model)
         await emit(RunFinished(result=result))
         return result
-
-
-async def _request(
-    state: RunState,
-    options: RunOptions,
-    *,
-    turn: int,
-    tools: list[dict[str, Any]],
-    model: ChatModel,
-    emit: Emit,
-) -> ModelReply:
-    """One model request for the turn, streamed when asked for, its text passed on as it comes."""
-
-    async def on_text(text: str) -> None:
-        await emit(TextDelta(turn=turn, text=text))
-
-    attempt = 1
-    if options.streaming:
-        await emit(ModelRequestStarted(turn=turn, model=options.model, attempt=attempt))
-        try:
-            reply = await model.stream(
-                model=options.model, messages=state.messages, tools=tools, on_text=on_text
-            )
-        except StreamError as exc:
-            await emit(TurnRestarted(turn=turn, reason=f"{exc}; asking again without streaming"))
-            attempt += 1
-        else:
-            state.add_usage(options.model, reply.usage)
-            return reply
-    await emit(ModelRequestStarted(turn=turn, model=options.model, attempt=attempt))
-    reply = await model.complete(model=options.model, messages=state.messages, tools=tools)
-    state.add_usage(options.model, reply.usage)
-    if reply.content:
-        await on_text(reply.content)
-    return reply
 
 
 async def _answer_tool_calls(

@@ -7,11 +7,15 @@ loop can use without knowing the SDK's types.
 
 from __future__ import annotations
 
+import email.utils
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import openai
 
 from argo_mcp_client._assembly import StreamAssembler, StreamError
+from argo_mcp_client._notices import notice_error
+from argo_mcp_client._quirks import Quirks
 from argo_mcp_client._reply import ModelReply, ToolCallRequest, with_unique_ids
 from argo_mcp_client.errors import ModelError
 from argo_mcp_client.result import Usage
@@ -24,24 +28,26 @@ if TYPE_CHECKING:
 
 
 class ChatModel:
-    """Sends chat-completion requests with fixed request settings."""
+    """Sends chat-completion requests with fixed request settings and per-model quirks."""
 
-    def __init__(self, client: openai.AsyncOpenAI, *, settings: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        client: openai.AsyncOpenAI,
+        *,
+        settings: Mapping[str, Any] | None = None,
+        quirks: Quirks | None = None,
+    ) -> None:
         self._client = client
         self._settings = dict(settings or {})
+        self.quirks = quirks or Quirks()
 
     async def complete(
         self, *, model: str, messages: Sequence[dict[str, Any]], tools: Sequence[dict[str, Any]]
     ) -> ModelReply:
         """Ask ``model`` for the next assistant message."""
-        request: dict[str, Any] = {"model": model, "messages": messages, **self._settings}
-        if tools:
-            request["tools"] = tools
-        try:
-            completion = await self._client.chat.completions.create(**request)
-        except openai.APIError as exc:
-            raise model_error(exc, model=model, base_url=str(self._client.base_url)) from exc
-        return _reply_from_completion(completion, model=model)
+        completion = await self._create(model, messages, tools, {})
+        reply = _checked(_reply_from_completion(completion, model=model), model)
+        return self.quirks.decode(model, reply, had_tools=bool(tools))
 
     async def stream(
         self,
@@ -53,22 +59,22 @@ class ChatModel:
     ) -> ModelReply:
         """Ask ``model`` for the next assistant message as a stream, passing on text as it comes.
 
+        Models using prompt-based tools are asked without streaming, since their
+        replies hold tool calls in the text.
+
         Raises:
             StreamError: the stream could not be assembled; ask again without streaming.
             ModelError: the request failed.
         """
-        request: dict[str, Any] = {
-            "model": model,
-            "messages": messages,
-            **self._settings,
-            "stream": True,
-            "stream_options": {"include_usage": True},
-        }
-        if tools:
-            request["tools"] = tools
+        if tools and self.quirks.prompt_tools(model):
+            reply = await self.complete(model=model, messages=messages, tools=tools)
+            if reply.content:
+                await on_text(reply.content)
+            return reply
+        streaming = {"stream": True, "stream_options": {"include_usage": True}}
         assembler = StreamAssembler()
         try:
-            stream = await self._client.chat.completions.create(**request)
+            stream = await self._create(model, messages, tools, streaming)
             # Leaving this block, however it is left, closes the HTTP response.
             async with stream:
                 async for chunk in stream:
@@ -79,32 +85,98 @@ class ChatModel:
         except ValueError as exc:
             # The SDK parses each event as JSON; a malformed one ends up here.
             raise StreamError(f"a stream chunk was not valid JSON ({exc})") from exc
-        return assembler.reply()
+        return _checked(assembler.reply(), model)
+
+    async def _create(
+        self,
+        model: str,
+        messages: Sequence[dict[str, Any]],
+        tools: Sequence[dict[str, Any]],
+        extra: Mapping[str, Any],
+    ) -> Any:
+        """Send the request; once more, adjusted, if the model refused it for a quirk it has."""
+        while True:
+            request = {
+                "model": model,
+                **self.quirks.request(model, messages, tools),
+                **self._settings,
+                **extra,
+            }
+            try:
+                return await self._client.chat.completions.create(**request)
+            except openai.APIStatusError as exc:
+                error = model_error(exc, model=model, base_url=str(self._client.base_url))
+                if not self.quirks.learn(model, error, had_tools=bool(tools)):
+                    raise error from exc
+                if extra.get("stream") and self.quirks.prompt_tools(model):
+                    # Prompt-based replies are read whole; the caller asks again without streaming.
+                    raise StreamError(f"model {model!r} now uses prompt-based tool calls") from exc
+            except openai.APIError as exc:
+                raise model_error(exc, model=model, base_url=str(self._client.base_url)) from exc
+
+
+def _checked(reply: ModelReply, model: str) -> ModelReply:
+    if error := notice_error(reply.content, model=model):
+        raise error
+    return reply
 
 
 def model_error(exc: openai.APIError, *, model: str, base_url: str) -> ModelError:
     """Translate an openai SDK error into a :class:`ModelError` that says what to do."""
     if isinstance(exc, openai.APITimeoutError):
-        return ModelError(f"model {model!r} did not answer in time at {base_url}", model=model)
+        return ModelError(
+            f"model {model!r} did not answer in time at {base_url}", model=model, transient=True
+        )
     if isinstance(exc, openai.APIConnectionError):
         return ModelError(
             f"cannot reach the model endpoint {base_url} ({exc.__cause__ or exc}); "
             "is argo-proxy running? Set base_url or ARGO_BASE_URL to its /v1 address",
             model=model,
+            transient=True,
         )
-    if isinstance(exc, openai.APIStatusError):
-        status = exc.status_code
-        hint = {
-            401: "; check api_key or ARGO_API_KEY",
-            403: "; check that your account may use this model",
-            404: "; check the model name (an Argo id like 'gpt4o' or an alias like 'argo:gpt-4o')",
-        }.get(status, "")
-        return ModelError(
-            f"model {model!r} request failed with HTTP {status}: {_status_detail(exc)}{hint}",
-            model=model,
-            status_code=status,
+    if not isinstance(exc, openai.APIStatusError):
+        # An error event inside a stream: the upstream gave up mid-answer.
+        detail = exc.body.get("message") if isinstance(exc.body, dict) else None
+        return notice_error(str(detail), model=model) or ModelError(
+            f"model {model!r} failed mid-answer: {detail or exc.message}", model=model, transient=True
         )
-    return ModelError(f"model {model!r} request failed: {exc}", model=model)
+    status = exc.status_code
+    detail = _status_detail(exc)
+    if notice := notice_error(detail, model=model):
+        notice.status_code = status
+        return notice
+    hint = {
+        401: "; check api_key or ARGO_API_KEY",
+        403: "; check that your account may use this model",
+        404: "; check the model name (an Argo id like 'gpt4o' or an alias like 'argo:gpt-4o')",
+    }.get(status, "")
+    return ModelError(
+        f"model {model!r} request failed with HTTP {status}: {detail}{hint}",
+        model=model,
+        status_code=status,
+        retry_after=_retry_after(exc.response.headers),
+    )
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds a response asks to wait: ``retry-after-ms``, else ``retry-after`` (seconds or a date)."""
+    if (millis := headers.get("retry-after-ms")) is not None:
+        try:
+            return float(millis) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(when.tzinfo or UTC)).total_seconds())
 
 
 def _status_detail(exc: openai.APIStatusError) -> str:

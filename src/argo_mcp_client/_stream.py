@@ -1,16 +1,26 @@
-"""The consumer's side of a run's events."""
+"""A run as a stream of events: the loop in a task of its own, the events handed over as they come."""
 
 from __future__ import annotations
 
+import math
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import anyio
 
+from argo_mcp_client._loop import RunOptions, RunState, run_loop
+from argo_mcp_client.errors import RunTimeout
+from argo_mcp_client.events import Event, RunFinished
+
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
     from anyio.streams.memory import MemoryObjectReceiveStream
 
-    from argo_mcp_client.events import Event
+    from argo_mcp_client._dispatch import Dispatcher
+    from argo_mcp_client._router import Router
+    from argo_mcp_client.conversation import Conversation
     from argo_mcp_client.result import RunResult
 
 
@@ -49,3 +59,62 @@ class EventStream:
     def result(self) -> RunResult | None:
         """The run's result once it has finished, else ``None``."""
         return self._outcome.result
+
+
+@asynccontextmanager
+async def open_run(
+    state: RunState,
+    options: RunOptions,
+    *,
+    router: Router,
+    dispatcher: Dispatcher,
+    conversation: Conversation | None = None,
+) -> AsyncIterator[EventStream]:
+    """Run the loop in a task of its own and hand its events to the caller as they come.
+
+    The run is stopped when the caller leaves the block, whenever that is; the
+    conversation, if any, then takes the history as it stands.
+    """
+    send, receive = anyio.create_memory_object_stream[Event](0)
+    outcome = Outcome()
+
+    async def produce() -> None:
+        async with send:
+            try:
+                with anyio.move_on_after(
+                    options.deadline if options.deadline is not None else math.inf
+                ) as scope:
+                    outcome.result = await run_loop(
+                        state, options, router=router, dispatcher=dispatcher, emit=send.send
+                    )
+                if scope.cancelled_caught:
+                    assert options.deadline is not None
+                    raise RunTimeout(options.deadline, history=state.messages)
+            except Exception as exc:
+                # Handed to the consumer by the event stream, where it belongs.
+                outcome.error = exc
+
+    try:
+        async with anyio.create_task_group() as group:
+            group.start_soon(produce, name=f"argo-mcp-run:{state.run_id}")
+            try:
+                async with receive:
+                    yield EventStream(receive, outcome)
+            finally:
+                group.cancel_scope.cancel()
+    except BaseExceptionGroup as group_error:
+        # The producer never raises, so the group holds just what the
+        # consumer's block raised: hand that back unwrapped.
+        error = group_error.exceptions[0] if len(group_error.exceptions) == 1 else group_error
+        raise error from error.__cause__
+    finally:
+        if conversation is not None:
+            conversation.messages = list(state.messages)
+
+
+async def drain(events: EventStream) -> RunResult:
+    """Consume a run's events; its result."""
+    async for event in events:
+        if isinstance(event, RunFinished):
+            return event.result
+    raise AssertionError("the run ended without a result")  # pragma: no cover - the stream raises first

@@ -4,26 +4,30 @@ from __future__ import annotations
 
 import enum
 import os
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
-from typing import TYPE_CHECKING, Any
+import time
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
+from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
 import openai
 
-from argo_mcp_client._dispatch import Dispatcher
+from argo_mcp_client._dispatch import ApproveTool, Dispatcher
 from argo_mcp_client._history import start_messages
-from argo_mcp_client._loop import RunOptions, RunState, run_loop
+from argo_mcp_client._loop import RunOptions, RunState
 from argo_mcp_client._model import ChatModel
+from argo_mcp_client._quirks import Quirks
 from argo_mcp_client._registry import ToolInfo, ToolRegistry
+from argo_mcp_client._retry import RetryPolicy
+from argo_mcp_client._router import Router
 from argo_mcp_client._schema import SchemaLimits
 from argo_mcp_client._servers import ServerConnection, ServerPool
-from argo_mcp_client._stream import EventStream, Outcome
+from argo_mcp_client._stream import EventStream, drain, open_run
+from argo_mcp_client.breaker import BreakerBoard, BreakerSettings
 from argo_mcp_client.config import ArgoSettings, HttpServer, InProcessServer, StdioServer, load_servers
 from argo_mcp_client.errors import ConfigError, ServerError
-from argo_mcp_client.events import Event, RunFinished
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
     from typing import TextIO
 
     import httpx2
@@ -66,12 +70,31 @@ class ArgoMCPClient:
         base_url: the OpenAI-compatible endpoint; else ``ARGO_BASE_URL``, else
             ``http://localhost:8000/v1`` (argo-proxy's default).
         api_key: the bearer token; else ``ARGO_API_KEY``.
+        fallback_models: models to try in order when ``model`` fails or its
+            breaker is open; the turn goes on with the same history.
         system_prompt: put first in every new conversation.
         max_turns: model requests a run may make before :class:`MaxTurnsExceeded`.
+        run_deadline: seconds a whole run may take before :class:`RunTimeout`.
         streaming: ask for streamed replies, so text arrives as it is generated;
             ``False`` for gateways that cannot stream.
         tool_timeout: seconds a tool call may take before the model is told it
             timed out; ``None`` waits forever.
+        max_tool_output: characters of a tool's result sent to the model; the
+            rest is cut, with a marker saying so.
+        approve_tool: called before each tool call with its :class:`ToolCallStarted`
+            event; returning ``False`` (or awaiting to it) refuses the call, and the
+            model is told so.
+        request_timeout: seconds a model request may take (argo-proxy itself
+            waits 300 s for a stalled upstream, so this decides).
+        prompt_tool_models: glob patterns of models whose tools are described in
+            the system prompt and whose calls are parsed from the reply, for models
+            without reliable native tool calling (``"gemini*"`` through argo-bridge).
+            A model that refuses native tools is switched to this by itself.
+        tool_choice: sent with every request that has tools; Claude models that
+            refuse the string form get the object form.
+        retry: how transient model failures are retried.
+        breaker: when a model's circuit breaker opens and for how long.
+        clock: the breakers' clock, for tests (default ``time.monotonic``).
         temperature: sent with every request when set.
         max_tokens: sent with every request when set.
         request_settings: further request fields sent with every request.
@@ -87,12 +110,22 @@ class ArgoMCPClient:
         *,
         servers: Sequence[StdioServer | HttpServer | InProcessServer] | str | os.PathLike[str] = (),
         model: str | None = None,
+        fallback_models: Sequence[str] = (),
         base_url: str | None = None,
         api_key: str | None = None,
         system_prompt: str | None = None,
         max_turns: int = 10,
+        run_deadline: float | None = None,
         streaming: bool = True,
         tool_timeout: float | None = 120.0,
+        max_tool_output: int = 100_000,
+        approve_tool: ApproveTool | None = None,
+        request_timeout: float = 120.0,
+        prompt_tool_models: Sequence[str] = (),
+        tool_choice: Literal["auto", "required", "none"] | None = None,
+        retry: RetryPolicy | None = None,
+        breaker: BreakerSettings | None = None,
+        clock: Callable[[], float] | None = None,
         temperature: float | None = None,
         max_tokens: int | None = None,
         request_settings: Mapping[str, Any] | None = None,
@@ -110,11 +143,15 @@ class ArgoMCPClient:
         if tool_timeout is not None and tool_timeout <= 0:
             raise ConfigError(f"tool_timeout must be positive or None, got {tool_timeout}")
         self.model = model or defaults.model
+        self.fallback_models = tuple(fallback_models)
         self.base_url = base_url or defaults.base_url
         self.system_prompt = system_prompt
         self.max_turns = max_turns
+        self.run_deadline = run_deadline
         self.streaming = streaming
         self.tool_timeout = tool_timeout
+        self.max_tool_output = max_tool_output
+        self._approve_tool = approve_tool
         self._specs = specs
         self._errlog = server_errlog
         self._schema_limits = schema_limits or SchemaLimits()
@@ -123,12 +160,18 @@ class ArgoMCPClient:
             key = api_key or (defaults.api_key.get_secret_value() if defaults.api_key else _NO_API_KEY)
             openai_client = openai.AsyncOpenAI(base_url=self.base_url, api_key=key, http_client=http_client)
         self._openai = openai_client
+        # Retries are ours (see RetryPolicy): the SDK's own would multiply them.
+        requests = openai_client.with_options(max_retries=0, timeout=request_timeout)
         request: dict[str, Any] = dict(request_settings or {})
         if temperature is not None:
             request["temperature"] = temperature
         if max_tokens is not None:
             request["max_tokens"] = max_tokens
-        self._model = ChatModel(openai_client, settings=request)
+        self.breakers = BreakerBoard(breaker or BreakerSettings(), clock or time.monotonic)
+        """Each model's circuit breaker, keyed by Argo id (``gpt4o`` for ``argo:gpt-4o`` too)."""
+        quirks = Quirks(prompt_tool_models=tuple(prompt_tool_models), tool_choice=tool_choice)
+        chat = ChatModel(requests, settings=request, quirks=quirks)
+        self._router = Router(chat, self.breakers, retry or RetryPolicy())
         self._state = _State.NEW
         self._stack = AsyncExitStack()
         self._pool: ServerPool | None = None
@@ -168,46 +211,56 @@ class ArgoMCPClient:
         prompt: str | Sequence[dict[str, Any]],
         *,
         model: str | None = None,
+        fallback_models: Sequence[str] | None = None,
         max_turns: int | None = None,
+        deadline: float | None = None,
+        streaming: bool | None = None,
         system_prompt: str | None = None,
         history: Sequence[dict[str, Any]] = (),
-        streaming: bool | None = None,
     ) -> RunResult:
         """Run the tool-calling loop until the model answers.
 
         Args:
             prompt: the user's message, or messages in OpenAI format.
             model: overrides the client's model for this run.
+            fallback_models: overrides the client's fallback models for this run.
             max_turns: overrides the client's limit for this run.
+            deadline: overrides the client's ``run_deadline`` for this run.
+            streaming: overrides the client's choice to stream replies.
             system_prompt: overrides the client's system prompt for this run.
             history: earlier messages to continue from.
-            streaming: overrides the client's choice to stream replies.
 
         Raises:
             MaxTurnsExceeded: the model was still calling tools at the limit.
-            ModelError: the model request failed.
+            RunTimeout: the run was still going at its deadline.
+            ModelError: the model request failed (``AllModelsFailed`` when
+                fallback models failed too).
             ConfigError: the prompt or history is not a valid conversation.
         """
         async with self.stream(
             prompt,
             model=model,
+            fallback_models=fallback_models,
             max_turns=max_turns,
+            deadline=deadline,
+            streaming=streaming,
             system_prompt=system_prompt,
             history=history,
-            streaming=streaming,
         ) as events:
-            return await _drain(events)
+            return await drain(events)
 
     def stream(
         self,
         prompt: str | Sequence[dict[str, Any]],
         *,
         model: str | None = None,
+        fallback_models: Sequence[str] | None = None,
         max_turns: int | None = None,
+        deadline: float | None = None,
+        streaming: bool | None = None,
         system_prompt: str | None = None,
         history: Sequence[dict[str, Any]] = (),
         conversation: Conversation | None = None,
-        streaming: bool | None = None,
     ) -> AbstractAsyncContextManager[EventStream]:
         """Run the loop and yield its events as they happen; arguments as for :meth:`run`.
 
@@ -232,7 +285,25 @@ class ArgoMCPClient:
             system_prompt = system_prompt or conversation.system_prompt
         messages = start_messages(prompt, history=history, system_prompt=system_prompt or self.system_prompt)
         state = RunState(messages=messages, start_index=len(history))
-        return self._events(state, self._options(model, max_turns, streaming), conversation)
+        turns = self.max_turns if max_turns is None else max_turns
+        if turns < 1:
+            raise ConfigError(f"max_turns must be at least 1, got {turns}")
+        chain = (model or self.model, *(self.fallback_models if fallback_models is None else fallback_models))
+        options = RunOptions(
+            models=tuple(dict.fromkeys(chain)),
+            max_turns=turns,
+            streaming=self.streaming if streaming is None else streaming,
+            deadline=self.run_deadline if deadline is None else deadline,
+        )
+        assert self._pool is not None
+        dispatcher = Dispatcher(
+            self._registry,
+            self._pool.connections,
+            tool_timeout=self.tool_timeout,
+            max_output=self.max_tool_output,
+            approve=self._approve_tool,
+        )
+        return open_run(state, options, router=self._router, dispatcher=dispatcher, conversation=conversation)
 
     async def chat(
         self,
@@ -240,6 +311,7 @@ class ArgoMCPClient:
         prompt: str | Sequence[dict[str, Any]],
         *,
         max_turns: int | None = None,
+        deadline: float | None = None,
         streaming: bool | None = None,
     ) -> RunResult:
         """Send ``prompt`` in ``conversation`` and add the whole exchange to it.
@@ -248,59 +320,13 @@ class ArgoMCPClient:
         with everything up to the last complete step.
         """
         async with self.stream(
-            prompt, conversation=conversation, max_turns=max_turns, streaming=streaming
+            prompt, conversation=conversation, max_turns=max_turns, deadline=deadline, streaming=streaming
         ) as events:
-            return await _drain(events)
+            return await drain(events)
 
     async def list_tools_raw(self, server: str) -> list[mcp_types.Tool]:
         """The tools of ``server`` exactly as it lists them, unconverted."""
         return await self._connection(server).list_tools()
-
-    def _options(self, model: str | None, max_turns: int | None, streaming: bool | None) -> RunOptions:
-        turns = self.max_turns if max_turns is None else max_turns
-        if turns < 1:
-            raise ConfigError(f"max_turns must be at least 1, got {turns}")
-        return RunOptions(
-            model=model or self.model,
-            max_turns=turns,
-            streaming=self.streaming if streaming is None else streaming,
-        )
-
-    @asynccontextmanager
-    async def _events(
-        self, state: RunState, options: RunOptions, conversation: Conversation | None = None
-    ) -> AsyncIterator[EventStream]:
-        assert self._pool is not None
-        dispatcher = Dispatcher(self._registry, self._pool.connections, self.tool_timeout)
-        send, receive = anyio.create_memory_object_stream[Event](0)
-        outcome = Outcome()
-
-        async def produce() -> None:
-            async with send:
-                try:
-                    outcome.result = await run_loop(
-                        state, options, model=self._model, dispatcher=dispatcher, emit=send.send
-                    )
-                except Exception as exc:
-                    # Handed to the consumer by the event stream, where it belongs.
-                    outcome.error = exc
-
-        try:
-            async with anyio.create_task_group() as group:
-                group.start_soon(produce, name=f"argo-mcp-run:{state.run_id}")
-                try:
-                    async with receive:
-                        yield EventStream(receive, outcome)
-                finally:
-                    group.cancel_scope.cancel()
-        except BaseExceptionGroup as group_error:
-            # The producer never raises, so the group holds just what the
-            # consumer's block raised: hand that back unwrapped.
-            error = _sole(group_error)
-            raise error from error.__cause__
-        finally:
-            if conversation is not None:
-                conversation.messages = list(state.messages)
 
     async def _list_tools(self, pool: ServerPool) -> ToolRegistry:
         listed: dict[str, list[mcp_types.Tool]] = {name: [] for name in pool.connections}
@@ -337,19 +363,6 @@ class ArgoMCPClient:
             )
         if self._state is _State.CLOSED:
             raise ConfigError("the client is closed; create a new ArgoMCPClient")
-
-
-async def _drain(events: EventStream) -> RunResult:
-    async for event in events:
-        if isinstance(event, RunFinished):
-            return event.result
-    raise AssertionError("the run ended without a result")  # pragma: no cover - the stream raises first
-
-
-def _sole(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    return (
-        group.exceptions[0] if len(group.exceptions) == 1 else group
-    )  # pragma: no cover - only one task can fail here
 
 
 def _check_server_names(specs: Sequence[StdioServer | HttpServer | InProcessServer]) -> None:

@@ -6,8 +6,12 @@ ArgoMCPError
 ├── ServerError              an MCP server
 │   └── ServerStartError     it did not start or finish its handshake in time
 ├── ModelError               the model or the gateway in front of it
+│   ├── CircuitOpenError     skipped: the model failed too often lately
+│   ├── GatewayError         refused for a reason no other model would change
+│   └── AllModelsFailed      every model of the chain failed (an ExceptionGroup)
 └── RunError                 the tool-calling loop; carries a valid history
-    └── MaxTurnsExceeded     the model kept calling tools past ``max_turns``
+    ├── MaxTurnsExceeded     the model kept calling tools past ``max_turns``
+    └── RunTimeout           the run took longer than its deadline
 ```
 
 Any of these that ends a run carries ``history``: the conversation up to the
@@ -26,11 +30,15 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 __all__ = [
+    "AllModelsFailed",
     "ArgoMCPError",
+    "CircuitOpenError",
     "ConfigError",
+    "GatewayError",
     "MaxTurnsExceeded",
     "ModelError",
     "RunError",
+    "RunTimeout",
     "ServerError",
     "ServerStartError",
 ]
@@ -82,12 +90,64 @@ class ModelError(ArgoMCPError):
     Attributes:
         model: the model name the request was sent with.
         status_code: the HTTP status, when the gateway answered with one.
+        transient: the failure says nothing about the request (a timeout, a
+            dropped connection or stream), so trying again may work.
+        retry_after: seconds the gateway asked to wait before trying again.
     """
 
-    def __init__(self, message: str, *, model: str, status_code: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        model: str,
+        status_code: int | None = None,
+        transient: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.model = model
         self.status_code = status_code
+        self.transient = transient
+        self.retry_after = retry_after
+
+
+class CircuitOpenError(ModelError):
+    """The model was not asked: its circuit breaker is open after repeated failures.
+
+    Attributes:
+        retry_in: seconds until the breaker lets a trial request through.
+    """
+
+    def __init__(self, model: str, *, retry_in: float) -> None:
+        super().__init__(
+            f"model {model!r} was skipped: it failed repeatedly and is rested for {retry_in:.0f} s more; "
+            "give fallback_models to carry on meanwhile",
+            model=model,
+        )
+        self.retry_in = retry_in
+
+
+class GatewayError(ModelError):
+    """The gateway refused the request for a reason another model would not change.
+
+    The Argo authentication notice and argo-bridge's complaint about a system
+    field next to messages arrive with HTTP status 200; they end up here, with
+    the fix in the message.
+    """
+
+
+class AllModelsFailed(ExceptionGroup[ModelError], ModelError):
+    """Every model of the chain failed; ``exceptions`` holds each model's error, in order."""
+
+    def __new__(cls, causes: Sequence[ModelError]) -> AllModelsFailed:
+        tried = "; ".join(f"{c.model!r}: {c}" for c in causes)
+        return super().__new__(cls, f"every model failed. {tried}", list(causes))
+
+    def __init__(self, causes: Sequence[ModelError]) -> None:
+        ModelError.__init__(self, self.message, model=causes[-1].model, status_code=causes[-1].status_code)
+
+    def derive(self, excs: Sequence[ModelError]) -> AllModelsFailed:  # type: ignore[override]
+        return AllModelsFailed(excs)
 
 
 class RunError(ArgoMCPError):
@@ -119,3 +179,19 @@ class MaxTurnsExceeded(RunError):
             history=history,
         )
         self.max_turns = max_turns
+
+
+class RunTimeout(RunError):
+    """The run was still going at its deadline.
+
+    Attributes:
+        deadline: the limit, in seconds.
+    """
+
+    def __init__(self, deadline: float, *, history: Sequence[dict[str, Any]]) -> None:
+        super().__init__(
+            f"the run was stopped at its deadline of {deadline:g} s; raise run_deadline, "
+            "or resume from this error's history",
+            history=history,
+        )
+        self.deadline = deadline

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 __all__ = [
     "Event",
     "ModelRequestStarted",
+    "ModelRetrying",
+    "ModelSwitched",
     "RunFinished",
     "RunStarted",
     "TextDelta",
@@ -70,12 +72,38 @@ class TurnRestarted:
     """The turn's model request is being made again: drop its text deltas seen so far.
 
     Sent when a streamed reply could not be assembled (a malformed chunk, a
-    stream cut short); the request is then repeated without streaming.
+    stream cut short), which is then asked for again without streaming, and when
+    a request that had already sent text fails and is retried or falls back to
+    another model. Text deltas of this turn are never sent twice otherwise.
     """
 
     turn: int
     reason: str
     kind: Literal["turn_restarted"] = field(default="turn_restarted", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRetrying:
+    """A model request failed in a way worth another try; it is retried after ``delay`` seconds."""
+
+    turn: int
+    model: str
+    attempt: int
+    """The number of the attempt about to be made (2 for the first retry)."""
+    delay: float
+    reason: str
+    kind: Literal["model_retrying"] = field(default="model_retrying", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSwitched:
+    """The turn goes to the next model of the chain; the history is unchanged."""
+
+    turn: int
+    from_model: str
+    to_model: str
+    reason: str
+    kind: Literal["model_switched"] = field(default="model_switched", init=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +154,8 @@ Event = (
     | ModelRequestStarted
     | TextDelta
     | TurnRestarted
+    | ModelRetrying
+    | ModelSwitched
     | ToolCallStarted
     | ToolCallFinished
     | TurnFinished

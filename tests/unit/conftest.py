@@ -9,6 +9,7 @@ from typing import Any, Protocol
 import pytest
 
 from argo_mcp_client import ArgoMCPClient, InProcessServer
+from argo_mcp_client._retry import RetryPolicy
 from argo_mcp_client.testing import Responder, ScriptedModel, Step
 from support.servers import ToolLog, tool_server
 
@@ -53,6 +54,8 @@ async def connect(lab: InProcessServer, streaming: bool) -> AsyncIterator[Connec
             model = ScriptedModel(script)
             options.setdefault("model", "gpt4o")
             options.setdefault("streaming", streaming)
+            # Loop tests see each gateway failure once; retries have tests of their own.
+            options.setdefault("retry", RetryPolicy(attempts=1))
             client = ArgoMCPClient(
                 servers=list(servers) if servers is not None else [lab],
                 openai_client=model.openai_client(),

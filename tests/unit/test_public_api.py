@@ -5,12 +5,14 @@ from __future__ import annotations
 import argo_mcp_client
 
 EXPECTED = {
-    "ArgoMCPClient", "ArgoMCPError", "ArgoSettings", "ConfigError", "Conversation", "Event",
-    "EventStream", "HttpServer", "InProcessServer", "MaxTurnsExceeded", "ModelError",
-    "ModelRequestStarted", "RunError", "RunFinished", "RunResult", "RunStarted", "SchemaChange",
-    "SchemaLimits", "SchemaReport", "ServerError", "ServerSpec", "ServerStartError", "StdioServer",
-    "TextDelta", "ToolCallFinished", "ToolCallRecord", "ToolCallStarted", "ToolInfo", "TurnFinished",
-    "TurnRestarted", "Usage", "__version__", "load_servers", "run_sync",
+    "AllModelsFailed", "ArgoMCPClient", "ArgoMCPError", "ArgoSettings", "BreakerSettings",
+    "CircuitBreaker", "CircuitOpenError", "ConfigError", "Conversation", "Event", "EventStream",
+    "GatewayError", "HttpServer", "InProcessServer", "MaxTurnsExceeded", "ModelError",
+    "ModelRequestStarted", "ModelRetrying", "ModelSwitched", "RetryPolicy", "RunError", "RunFinished",
+    "RunResult", "RunStarted", "RunTimeout", "SchemaChange", "SchemaLimits", "SchemaReport",
+    "ServerError", "ServerSpec", "ServerStartError", "StdioServer", "TextDelta", "ToolCallFinished",
+    "ToolCallRecord", "ToolCallStarted", "ToolInfo", "TurnFinished", "TurnRestarted", "Usage",
+    "__version__", "load_servers", "run_sync",
 }  # fmt: skip
 
 

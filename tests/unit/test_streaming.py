@@ -21,11 +21,13 @@ from argo_mcp_client import (
     TurnRestarted,
 )
 from argo_mcp_client._history import check_history
+from argo_mcp_client._retry import RetryPolicy
 from argo_mcp_client._sse import sse_body
 from argo_mcp_client.testing import ScriptedModel, Step, call, raw_stream, reply
 from support.servers import ToolLog, tool_server
 
 STREAMS = Path(__file__).parents[1] / "fixtures" / "streams"
+NO_WAIT = RetryPolicy(base_delay=0, max_delay=0)
 
 
 def text_chunk(text: str, finish: str | None = None) -> dict[str, object]:
@@ -116,16 +118,40 @@ async def test_cancelling_closes_the_http_response(held: tuple[ArgoMCPClient, He
     assert conversation.messages == [{"role": "user", "content": "hi"}]
 
 
-async def test_an_error_event_mid_stream_fails_the_run_and_keeps_partial_text_out() -> None:
+async def test_an_error_mid_stream_withdraws_the_partial_text_and_retries() -> None:
     broken = (
         sse_body([text_chunk("Partial ans")], done=False)
-        + b'data: {"error": {"message": "Upstream stream ended"}}\n\n'
+        + b'data: {"error": {"message": "Upstream ended"}}\n\n'
+    )
+    model = ScriptedModel([raw_stream(broken), reply("Whole answer")])
+    conversation = Conversation()
+
+    client = ArgoMCPClient(openai_client=model.openai_client(), model="gpt4o", retry=NO_WAIT)
+    async with client, client.stream("hi", conversation=conversation) as events:
+        kinds = [(e.kind, getattr(e, "text", "")) async for e in events]
+
+    assert kinds[2:6] == [
+        ("text_delta", "Partial ans"),
+        ("turn_restarted", ""),
+        ("model_retrying", ""),
+        ("model_request_started", ""),
+    ]
+    assert conversation.messages[-1] == {"role": "assistant", "content": "Whole answer"}
+    assert "Partial" not in str(conversation.messages)
+
+
+async def test_an_error_mid_stream_fails_the_run_when_retries_are_off() -> None:
+    broken = (
+        sse_body([text_chunk("Partial ans")], done=False)
+        + b'data: {"error": {"message": "Upstream ended"}}\n\n'
     )
     model = ScriptedModel([raw_stream(broken)])
     conversation = Conversation()
 
-    async with ArgoMCPClient(openai_client=model.openai_client(), model="gpt4o") as client:
-        with pytest.raises(ModelError, match="Upstream stream ended"):
+    async with ArgoMCPClient(
+        openai_client=model.openai_client(), model="gpt4o", retry=RetryPolicy(attempts=1)
+    ) as client:
+        with pytest.raises(ModelError, match="Upstream ended"):
             await client.chat(conversation, "hi")
 
     assert conversation.messages == [{"role": "user", "content": "hi"}]

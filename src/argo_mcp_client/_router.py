@@ -1,0 +1,154 @@
+"""One turn's model request through the chain of models: breakers, retries, fallbacks.
+
+For each model of the chain in order: skip it if its breaker is open; else ask
+it, retrying transient failures; on success the turn is answered, on failure
+the next model gets the same history. Text that reached the consumer from an
+attempt that then failed is withdrawn with a ``TurnRestarted`` event, so a
+fallback may happen at any point of a streamed turn.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import anyio
+
+from argo_mcp_client._assembly import StreamError
+from argo_mcp_client._retry import RetryPolicy, call_with_retries, is_unhealthy
+from argo_mcp_client.errors import AllModelsFailed, CircuitOpenError, GatewayError, ModelError
+from argo_mcp_client.events import (
+    Event,
+    ModelRequestStarted,
+    ModelRetrying,
+    ModelSwitched,
+    TextDelta,
+    TurnRestarted,
+)
+
+if TYPE_CHECKING:
+    from argo_mcp_client._model import ChatModel
+    from argo_mcp_client._reply import ModelReply
+    from argo_mcp_client.breaker import BreakerBoard
+
+Emit = Callable[[Event], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class Router:
+    """Sends each turn to the first model of the chain that answers."""
+
+    chat: ChatModel
+    breakers: BreakerBoard
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    sleep: Callable[[float], Awaitable[None]] = anyio.sleep
+    rand: Callable[[], float] = random.random
+
+    async def request(
+        self,
+        *,
+        turn: int,
+        models: Sequence[str],
+        messages: Sequence[dict[str, Any]],
+        tools: Sequence[dict[str, Any]],
+        streaming: bool,
+        emit: Emit,
+    ) -> tuple[ModelReply, str]:
+        """The turn's reply and the model that gave it.
+
+        Raises:
+            ModelError: the only model failed (its own error).
+            AllModelsFailed: every model of a longer chain failed.
+        """
+        causes: list[ModelError] = []
+        previous: str | None = None
+        for model in models:
+            breaker = self.breakers.for_model(model)
+            if previous is not None:
+                await emit(
+                    ModelSwitched(turn=turn, from_model=previous, to_model=model, reason=str(causes[-1]))
+                )
+            previous = model
+            if not breaker.try_acquire():
+                causes.append(CircuitOpenError(model, retry_in=breaker.retry_in()))
+                continue
+            turn_request = _TurnRequest(self, turn, model, messages, tools, streaming, emit)
+            try:
+                reply = await call_with_retries(
+                    turn_request.attempt,
+                    self.retry,
+                    keep_trying=breaker.admits_retries,
+                    on_retry=turn_request.announce_retry,
+                    sleep=self.sleep,
+                    rand=self.rand,
+                )
+            except GatewayError:
+                raise  # the same gateway serves every model of the chain
+            except ModelError as error:
+                if error.status_code == 401:
+                    raise
+                causes.append(error)
+                continue
+            finally:
+                breaker.release()
+            return reply, model
+        if len(causes) == 1:
+            raise causes[0]
+        raise AllModelsFailed(causes)
+
+
+@dataclass(slots=True)
+class _TurnRequest:
+    """The attempts of one turn at one model."""
+
+    router: Router
+    turn: int
+    model: str
+    messages: Sequence[dict[str, Any]]
+    tools: Sequence[dict[str, Any]]
+    streaming: bool
+    emit: Emit
+    text_sent: bool = False
+
+    async def attempt(self, number: int) -> ModelReply:
+        breaker = self.router.breakers.for_model(self.model)
+        try:
+            reply = await self._ask(number)
+        except ModelError as error:
+            if is_unhealthy(error):
+                breaker.record_failure()
+            if self.text_sent:
+                self.text_sent = False
+                await self.emit(TurnRestarted(turn=self.turn, reason=f"{error}"))
+            raise
+        breaker.record_success()
+        return reply
+
+    async def announce_retry(self, number: int, delay: float, error: BaseException) -> None:
+        await self.emit(
+            ModelRetrying(turn=self.turn, model=self.model, attempt=number, delay=delay, reason=str(error))
+        )
+
+    async def _ask(self, number: int) -> ModelReply:
+        chat = self.router.chat
+        await self.emit(ModelRequestStarted(turn=self.turn, model=self.model, attempt=number))
+        if self.streaming:
+            try:
+                return await chat.stream(
+                    model=self.model, messages=self.messages, tools=self.tools, on_text=self._on_text
+                )
+            except StreamError as error:
+                self.text_sent = False
+                await self.emit(
+                    TurnRestarted(turn=self.turn, reason=f"{error}; asking again without streaming")
+                )
+        reply = await chat.complete(model=self.model, messages=self.messages, tools=self.tools)
+        if reply.content:
+            await self._on_text(reply.content)
+        return reply
+
+    async def _on_text(self, text: str) -> None:
+        self.text_sent = True
+        await self.emit(TextDelta(turn=self.turn, text=text))
