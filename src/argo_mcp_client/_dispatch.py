@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from argo_mcp_client._results import error_text, render_result
+from argo_mcp_client._servers import ConnectionLost
 from argo_mcp_client.errors import ServerError
 from argo_mcp_client.events import ToolCallFinished, ToolCallStarted
 from argo_mcp_client.result import ToolCallRecord
@@ -38,6 +39,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger("argo_mcp_client")
 
 _MAX_SCHEMA_ERRORS = 5
+_NOT_REPLAYED = (
+    "The call was not repeated: {name!r} may have changed something before the server stopped, "
+    "so check its effect before calling it again. The server is restarted on the next call"
+)
 _MAX_LISTED_TOOLS = 40
 
 
@@ -127,7 +132,16 @@ class Dispatcher:
     async def _call_server(self, tool: ToolInfo, arguments: dict[str, Any]) -> tuple[str, bool, Any]:
         connection = self.servers[tool.server]
         try:
-            result = await connection.call_tool(tool.tool, arguments, read_timeout=self.tool_timeout)
+            if not connection.alive:
+                await connection.restart()
+            try:
+                result = await connection.call_tool(tool.tool, arguments, read_timeout=self.tool_timeout)
+            except ConnectionLost as lost:
+                if not (tool.read_only or tool.idempotent):
+                    return error_text(f"{lost}. {_NOT_REPLAYED.format(name=tool.name)}"), True, None
+                # Safe to repeat by the server's own word: start it again and replay once.
+                await connection.restart()
+                result = await connection.call_tool(tool.tool, arguments, read_timeout=self.tool_timeout)
         except TimeoutError:
             return error_text(f"tool {tool.name!r} gave no result within {self.tool_timeout:g} s"), True, None
         except ServerError as exc:

@@ -90,10 +90,10 @@ async def run_loop(
         state.add_usage(model, reply.usage)
         if reply.tool_calls:
             await _answer_tool_calls(state, reply, turn=turn, dispatcher=dispatcher, emit=emit)
-            await emit(TurnFinished(turn=turn, model=model, usage=reply.usage))
+            await emit(TurnFinished(turn=turn, model=model, usage=reply.usage, served_by=reply.model))
             continue
         state.messages.append(reply.assistant_message())
-        await emit(TurnFinished(turn=turn, model=model, usage=reply.usage))
+        await emit(TurnFinished(turn=turn, model=model, usage=reply.usage, served_by=reply.model))
         result = state.result(reply.content or "", model)
         await emit(RunFinished(result=result))
         return result

@@ -9,6 +9,7 @@ fallback may happen at any point of a streamed turn.
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
+from argo_mcp_client._aliases import same_model
 from argo_mcp_client._assembly import StreamError
 from argo_mcp_client._retry import RetryPolicy, call_with_retries, is_unhealthy
 from argo_mcp_client.errors import AllModelsFailed, CircuitOpenError, GatewayError, ModelError
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
     from argo_mcp_client.breaker import BreakerBoard
 
 Emit = Callable[[Event], Awaitable[None]]
+
+logger = logging.getLogger("argo_mcp_client")
 
 
 @dataclass(slots=True)
@@ -124,6 +128,13 @@ class _TurnRequest:
                 await self.emit(TurnRestarted(turn=self.turn, reason=f"{error}"))
             raise
         breaker.record_success()
+        if reply.model and not same_model(reply.model, self.model):
+            logger.warning(
+                "asked model %r but %r answered; the gateway may not know %r and used its default",
+                self.model,
+                reply.model,
+                self.model,
+            )
         return reply
 
     async def announce_retry(self, number: int, delay: float, error: BaseException) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import sys
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
 import anyio
@@ -35,21 +36,40 @@ _CLIENT_INFO = mcp_types.Implementation(name="argo-mcp-client", version=__versio
 _MAX_TOOL_PAGES = 100
 
 
+@dataclass(slots=True)
+class _Life:
+    """One life of a server session: its owner task's signals."""
+
+    ready: anyio.Event = field(default_factory=anyio.Event)
+    closing: anyio.Event = field(default_factory=anyio.Event)
+    # Created up front so a start-up timeout can cancel the owner task
+    # even before it has entered the scope.
+    scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
+    client: mcp.Client | None = None
+    failure: BaseException | None = None
+
+
 class ServerConnection:
-    """One MCP server and the task that owns its session."""
+    """One MCP server and the task that owns its session.
+
+    A server that dies is started again on its next use, after a backoff that
+    grows with each failed restart; ``generation`` counts the restarts, so the
+    client knows to re-read ``tools``.
+    """
 
     def __init__(
         self, spec: StdioServer | HttpServer | InProcessServer, *, errlog: TextIO | None = None
     ) -> None:
         self.spec = spec
         self._errlog = errlog
-        self._client: mcp.Client | None = None
-        self._failure: BaseException | None = None
-        self._ready = anyio.Event()
-        self._closing = anyio.Event()
-        # Created up front so a start-up timeout can cancel the owner task
-        # even before it has entered the scope.
-        self._scope = anyio.CancelScope()
+        self._life = _Life()
+        self._group: TaskGroup | None = None
+        self._restart_lock = anyio.Lock()
+        self._failed_restarts = 0
+        self._restart_at = 0.0
+        self.generation = 0
+        self.tools: list[mcp_types.Tool] = []
+        """The tools as last listed (set by the client after each start)."""
 
     @property
     def name(self) -> str:
@@ -57,33 +77,39 @@ class ServerConnection:
 
     @property
     def alive(self) -> bool:
-        return self._client is not None
+        return self._life.client is not None
 
-    async def own(self) -> None:
-        """Open the session, hold it until :meth:`close`, then close it: all in this task."""
+    def start(self, group: TaskGroup) -> None:
+        """Start the owner task in ``group``; later restarts go there too."""
+        self._group = group
+        group.start_soon(self._own, self._life, name=f"mcp-server:{self.name}")
+
+    async def _own(self, life: _Life) -> None:
+        """Open the session, hold it until closed, then close it: all in this task."""
         try:
-            with self._scope:
+            with life.scope:
                 async with self._open() as client:
-                    self._client = client
-                    self._ready.set()
-                    await self._closing.wait()
+                    life.client = client
+                    life.ready.set()
+                    await life.closing.wait()
         except Exception as exc:
-            self._failure = exc
+            life.failure = exc
             logger.warning("MCP server %r stopped: %s", self.name, _leaf(exc))
         finally:
-            self._client = None
-            self._ready.set()
+            life.client = None
+            life.ready.set()
 
     async def wait_ready(self) -> None:
         """Wait for the handshake; raise :class:`ServerStartError` if it failed or took too long."""
+        life = self._life
         timeout = self.spec.connect_timeout
         with anyio.move_on_after(timeout):
-            await self._ready.wait()
-        if self._client is not None:
+            await life.ready.wait()
+        if life.client is not None:
             return
-        self._scope.cancel()
-        if self._failure is not None:
-            cause = _leaf(self._failure)
+        life.scope.cancel()
+        if life.failure is not None:
+            cause = _leaf(life.failure)
             reason = _start_failure_reason(cause)
             raise ServerStartError(
                 f"MCP server {self.name!r} ({self.spec.describe()}) failed to start: {reason}",
@@ -97,9 +123,38 @@ class ServerConnection:
             command=self.spec.describe(),
         )
 
+    async def restart(self) -> None:
+        """Start the server again if it died, waiting out the backoff of earlier failed restarts.
+
+        Raises:
+            ServerError: it is still resting after a failed restart, or failed to start again.
+        """
+        async with self._restart_lock:
+            if self.alive:
+                return  # another call restarted it meanwhile
+            if self._group is None:
+                raise ServerError(f"MCP server {self.name!r} was never started", server=self.name)
+            wait = self._restart_at - anyio.current_time()
+            if wait > 0:
+                raise ServerError(
+                    f"MCP server {self.name!r} is down; its next restart is in {wait:.1f} s", server=self.name
+                )
+            logger.warning("restarting MCP server %r", self.name)
+            self._life = _Life()
+            self._group.start_soon(self._own, self._life, name=f"mcp-server:{self.name}")
+            try:
+                await self.wait_ready()
+                self.tools = await self.list_tools()
+            except ServerError:
+                self._failed_restarts += 1
+                self._restart_at = anyio.current_time() + min(30.0, 0.5 * 2**self._failed_restarts)
+                raise
+            self._failed_restarts = 0
+            self.generation += 1
+
     def close(self) -> None:
         """Ask the owner task to close the session."""
-        self._closing.set()
+        self._life.closing.set()
 
     async def list_tools(self) -> list[mcp_types.Tool]:
         """All of the server's tools, following pagination."""
@@ -130,26 +185,33 @@ class ServerConnection:
                 raise TimeoutError(f"no result from {self.name!r} within {read_timeout:g} s") from None
             if exc.code == mcp_types.CONNECTION_CLOSED:
                 self._lost(exc)
+                raise ConnectionLost(
+                    f"MCP server {self.name!r} stopped during the call ({exc.message})", server=self.name
+                ) from exc
             raise ServerError(
                 f"MCP server {self.name!r} failed the call: {exc.message}", server=self.name
             ) from exc
         except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError) as exc:
             self._lost(exc)
-            raise ServerError(f"MCP server {self.name!r} is unreachable: {exc!r}", server=self.name) from exc
+            raise ConnectionLost(
+                f"MCP server {self.name!r} is unreachable: {exc!r}", server=self.name
+            ) from exc
 
     def _lost(self, cause: Exception) -> None:
         # The session is gone: stop sending to it, and let the owner task
         # close the transport, which reaps the process.
         logger.warning("MCP server %r lost its connection: %s", self.name, cause)
-        self._failure = cause
-        self._client = None
-        self._closing.set()
+        life = self._life
+        life.failure = cause
+        life.client = None
+        life.closing.set()
 
     def _require_client(self) -> mcp.Client:
-        if self._client is None:
-            why = f": {_leaf(self._failure)}" if self._failure is not None else ""
+        life = self._life
+        if life.client is None:
+            why = f": {_leaf(life.failure)}" if life.failure is not None else ""
             raise ServerError(f"MCP server {self.name!r} is not running{why}", server=self.name)
-        return self._client
+        return life.client
 
     @asynccontextmanager
     async def _open(self) -> AsyncIterator[mcp.Client]:
@@ -172,6 +234,10 @@ class ServerConnection:
             yield await stack.enter_async_context(client)
 
 
+class ConnectionLost(ServerError):
+    """The server went away during a call; whether the call took effect is unknown."""
+
+
 class ServerPool:
     """All of a client's servers, connected concurrently, closed together."""
 
@@ -183,7 +249,7 @@ class ServerPool:
         try:
             task_group: TaskGroup = await self._stack.enter_async_context(anyio.create_task_group())
             for connection in self.connections.values():
-                task_group.start_soon(connection.own, name=f"mcp-server:{connection.name}")
+                connection.start(task_group)
             failures: list[ServerStartError] = []
 
             async def wait(connection: ServerConnection) -> None:

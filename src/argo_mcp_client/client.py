@@ -176,6 +176,7 @@ class ArgoMCPClient:
         self._stack = AsyncExitStack()
         self._pool: ServerPool | None = None
         self._registry = ToolRegistry(())
+        self._generations: list[int] = []
 
     def __repr__(self) -> str:
         servers = ", ".join(spec.name for spec in self._specs)
@@ -296,6 +297,9 @@ class ArgoMCPClient:
             deadline=self.run_deadline if deadline is None else deadline,
         )
         assert self._pool is not None
+        if self._generations != [c.generation for c in self._pool.connections.values()]:
+            # A server was restarted since the tools were listed: its tools may differ now.
+            self._registry = self._build_registry(self._pool)
         dispatcher = Dispatcher(
             self._registry,
             self._pool.connections,
@@ -329,8 +333,6 @@ class ArgoMCPClient:
         return await self._connection(server).list_tools()
 
     async def _list_tools(self, pool: ServerPool) -> ToolRegistry:
-        listed: dict[str, list[mcp_types.Tool]] = {name: [] for name in pool.connections}
-
         async def list_one(connection: ServerConnection) -> None:
             try:
                 tools = await connection.list_tools()
@@ -339,11 +341,16 @@ class ArgoMCPClient:
                     f"MCP server {connection.name!r} started but could not list its tools: {exc}",
                     server=connection.name,
                 ) from exc
-            listed[connection.name] = [t for t in tools if connection.spec.offers(t.name)]
+            connection.tools = tools
 
         async with anyio.create_task_group() as group:
             for connection in pool.connections.values():
                 group.start_soon(list_one, connection)
+        return self._build_registry(pool)
+
+    def _build_registry(self, pool: ServerPool) -> ToolRegistry:
+        self._generations = [c.generation for c in pool.connections.values()]
+        listed = {name: [t for t in c.tools if c.spec.offers(t.name)] for name, c in pool.connections.items()}
         return ToolRegistry.build(listed, limits=self._schema_limits)
 
     def _connection(self, server: str) -> ServerConnection:

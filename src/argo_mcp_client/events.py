@@ -138,6 +138,9 @@ class TurnFinished:
     turn: int
     model: str
     usage: Usage
+    served_by: str | None = None
+    """The model the gateway says answered; argo-proxy answers a name it does not
+    know with its default model, so this can differ from ``model``."""
     kind: Literal["turn_finished"] = field(default="turn_finished", init=False)
 
 

@@ -150,14 +150,19 @@ class ScriptedModel:
         script: the replies in order, or a function of each request that returns
             the reply (sync or async).
         chunk_size: characters per chunk when a request asks for streaming.
+        served_by: the model name replies carry (default: the one asked for), to
+            play a gateway that answers unknown names with its default model.
 
     Attributes:
         requests: every request received, in order, for assertions.
     """
 
-    def __init__(self, script: Sequence[Step] | Responder, *, chunk_size: int = 8) -> None:
+    def __init__(
+        self, script: Sequence[Step] | Responder, *, chunk_size: int = 8, served_by: str | None = None
+    ) -> None:
         self._script = script
         self._chunk_size = chunk_size
+        self._served_by = served_by
         self.requests: list[ScriptedRequest] = []
 
     def http_client(self) -> httpx2.AsyncClient:
@@ -187,6 +192,8 @@ class ScriptedModel:
             return httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=step.body)
         message = _as_reply(step)
         completion = _completion(scripted, message, len(self.requests))
+        if self._served_by is not None:
+            completion["model"] = self._served_by
         if not scripted.stream:
             return httpx2.Response(200, json=completion)
         include_usage = bool((scripted.body.get("stream_options") or {}).get("include_usage"))

@@ -17,11 +17,17 @@ from support.processes import descendants
 SERVERS = Path(__file__).parent / "servers"
 
 
-def faulty(name: str = "faulty", *flags: str, connect_timeout: float = 30.0) -> StdioServer:
+def faulty(
+    name: str = "faulty", *flags: str, connect_timeout: float = 30.0, env: dict[str, str] | None = None
+) -> StdioServer:
     """The faulty test server, started with ``flags``."""
     script = str(SERVERS / "faulty_server.py")
     return StdioServer(
-        name=name, command=sys.executable, args=(script, *flags), connect_timeout=connect_timeout
+        name=name,
+        command=sys.executable,
+        args=(script, *flags),
+        connect_timeout=connect_timeout,
+        env=env or {},
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import anyio
 import pytest
@@ -80,7 +81,9 @@ async def test_a_server_that_hangs_at_start_times_out_and_is_killed(children_bef
     assert descendants() - children_before == set()
 
 
-async def test_a_server_crashing_mid_call_becomes_an_error_result(children_before: set[int]) -> None:
+async def test_a_server_crashing_mid_call_is_reported_and_restarted_on_next_use(
+    children_before: set[int],
+) -> None:
     model = ScriptedModel([call("crash"), call("echo", {"text": "still there?"}), reply("it crashed")])
 
     with anyio.fail_after(30):
@@ -89,11 +92,31 @@ async def test_a_server_crashing_mid_call_becomes_an_error_result(children_befor
 
     crashed, after = result.tool_calls
     assert crashed.is_error
-    assert "could not run" in crashed.output
-    assert after.is_error
-    assert "not running" in after.output
-    assert result.output == "it crashed"
+    assert "stopped during the call" in crashed.output
+    assert "was not repeated" in crashed.output
+    assert (after.is_error, after.output) == (False, "still there?")
     check_history(result.messages)
+    assert descendants() - children_before == set()
+
+
+async def test_a_read_only_call_is_replayed_after_a_crash_and_new_tools_are_listed(
+    tmp_path: Path, children_before: set[int]
+) -> None:
+    marker = tmp_path / "crashed"
+    server = faulty(env={"FAULTY_MARKER": str(marker)})
+    model = ScriptedModel(
+        [call("crash_once"), reply("replayed"), call("after_restart"), reply("new tool used")]
+    )
+
+    with anyio.fail_after(30):
+        async with client_for(model, server) as client:
+            first = await client.run("read it")
+            second = await client.run("use the new tool")
+
+    assert marker.exists()
+    assert (first.tool_calls[0].is_error, first.tool_calls[0].output) == (False, "survived")
+    assert (second.tool_calls[0].is_error, second.tool_calls[0].output) == (False, "new tool")
+    assert "after_restart" in model.requests[2].tool_names
     assert descendants() - children_before == set()
 
 

@@ -14,6 +14,7 @@ import time
 
 import anyio
 from mcp.server.mcpserver import Context, MCPServer
+from mcp.types import ToolAnnotations
 
 if "--exit-at-start" in sys.argv:
     print("faulty_server: exiting on request", file=sys.stderr)
@@ -22,6 +23,9 @@ if "--hang-at-start" in sys.argv:
     time.sleep(3600)
 
 server = MCPServer("faulty")
+# With FAULTY_MARKER set, `crash_once` kills the server only while that file is
+# missing (it creates it first), and a restarted server offers one more tool.
+MARKER = os.environ.get("FAULTY_MARKER")
 
 
 @server.tool()
@@ -34,6 +38,24 @@ async def echo(text: str) -> str:
 async def crash() -> str:
     """Kill this server in the middle of the call."""
     os._exit(1)
+
+
+@server.tool(annotations=ToolAnnotations(read_only_hint=True))
+def crash_once() -> str:
+    """Read-only: kill the server mid-call the first time, answer after that."""
+    if MARKER and not os.path.exists(MARKER):
+        with open(MARKER, "w") as marker:
+            marker.write("crashed")
+        os._exit(1)
+    return "survived"
+
+
+if MARKER and os.path.exists(MARKER):
+
+    @server.tool()
+    async def after_restart() -> str:
+        """Only offered by a server started after crash_once crashed one."""
+        return "new tool"
 
 
 @server.tool()
