@@ -8,6 +8,7 @@ async with ArgoMCPClient(servers=[StdioServer(name="tools", command="my-mcp-serv
 ```
 """
 
+from argo_mcp_client._host import Elicit, ElicitationRequest
 from argo_mcp_client._registry import ToolInfo
 from argo_mcp_client._retry import RetryPolicy
 from argo_mcp_client._schema import SchemaChange, SchemaLimits, SchemaReport
@@ -15,6 +16,7 @@ from argo_mcp_client._stream import EventStream
 from argo_mcp_client._sync import run_sync
 from argo_mcp_client._version import __version__
 from argo_mcp_client.breaker import BreakerSettings, CircuitBreaker
+from argo_mcp_client.catalog import PromptInfo, ResourceContent, ResourceInfo
 from argo_mcp_client.client import ArgoMCPClient
 from argo_mcp_client.config import (
     ArgoSettings,
@@ -45,9 +47,11 @@ from argo_mcp_client.events import (
     ModelSwitched,
     RunFinished,
     RunStarted,
+    ServerLog,
     TextDelta,
     ToolCallFinished,
     ToolCallStarted,
+    ToolProgress,
     TurnFinished,
     TurnRestarted,
 )
@@ -63,6 +67,8 @@ __all__ = [
     "CircuitOpenError",
     "ConfigError",
     "Conversation",
+    "Elicit",
+    "ElicitationRequest",
     "Event",
     "EventStream",
     "GatewayError",
@@ -73,6 +79,9 @@ __all__ = [
     "ModelRequestStarted",
     "ModelRetrying",
     "ModelSwitched",
+    "PromptInfo",
+    "ResourceContent",
+    "ResourceInfo",
     "RetryPolicy",
     "RunError",
     "RunFinished",
@@ -83,6 +92,7 @@ __all__ = [
     "SchemaLimits",
     "SchemaReport",
     "ServerError",
+    "ServerLog",
     "ServerSpec",
     "ServerStartError",
     "StdioServer",
@@ -91,6 +101,7 @@ __all__ = [
     "ToolCallRecord",
     "ToolCallStarted",
     "ToolInfo",
+    "ToolProgress",
     "TurnFinished",
     "TurnRestarted",
     "Usage",

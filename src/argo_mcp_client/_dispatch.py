@@ -23,7 +23,7 @@ import anyio
 from argo_mcp_client._results import error_text, render_result
 from argo_mcp_client._servers import ConnectionLost
 from argo_mcp_client.errors import ServerError
-from argo_mcp_client.events import ToolCallFinished, ToolCallStarted
+from argo_mcp_client.events import ToolCallFinished, ToolCallStarted, ToolProgress
 from argo_mcp_client.result import ToolCallRecord
 
 if TYPE_CHECKING:
@@ -59,6 +59,8 @@ class Dispatcher:
     tool_timeout: float | None = None
     max_output: int = 100_000
     approve: ApproveTool | None = None
+    notify: Callable[[Event], None] | None = None
+    """Passes on events that must not wait (progress reported by a server)."""
 
     async def run_turn(
         self, calls: Sequence[ToolCallRequest], *, turn: int, emit: Emit, into: list[ToolCallRecord | None]
@@ -102,7 +104,7 @@ class Dispatcher:
         if problem is not None or tool is None or arguments is None:
             output, is_error = error_text(problem or "the call could not be made"), True
         else:
-            output, is_error, structured = await self._call_server(tool, arguments)
+            output, is_error, structured = await self._call_server(tool, arguments, turn, call.id)
         output = _capped(output, self.max_output)
         record = ToolCallRecord(
             call_id=call.id,
@@ -129,13 +131,22 @@ class Dispatcher:
             logger.exception("the tool approval hook failed; refusing %r", event.name)
             return False
 
-    async def _call_server(self, tool: ToolInfo, arguments: dict[str, Any]) -> tuple[str, bool, Any]:
+    async def _call_server(
+        self, tool: ToolInfo, arguments: dict[str, Any], turn: int, call_id: str
+    ) -> tuple[str, bool, Any]:
         connection = self.servers[tool.server]
+
+        async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+            if self.notify is not None:
+                self.notify(ToolProgress(turn, call_id, progress, total, message))
+
         try:
             if not connection.alive:
                 await connection.restart()
             try:
-                result = await connection.call_tool(tool.tool, arguments, read_timeout=self.tool_timeout)
+                result = await connection.call_tool(
+                    tool.tool, arguments, read_timeout=self.tool_timeout, on_progress=on_progress
+                )
             except ConnectionLost as lost:
                 if not (tool.read_only or tool.idempotent):
                     return error_text(f"{lost}. {_NOT_REPLAYED.format(name=tool.name)}"), True, None

@@ -42,10 +42,15 @@ class ChatModel:
         self.quirks = quirks or Quirks()
 
     async def complete(
-        self, *, model: str, messages: Sequence[dict[str, Any]], tools: Sequence[dict[str, Any]]
+        self,
+        *,
+        model: str,
+        messages: Sequence[dict[str, Any]],
+        tools: Sequence[dict[str, Any]],
+        overrides: Mapping[str, Any] | None = None,
     ) -> ModelReply:
-        """Ask ``model`` for the next assistant message."""
-        completion = await self._create(model, messages, tools, {})
+        """Ask ``model`` for the next assistant message (``overrides``: request fields for this one)."""
+        completion = await self._create(model, messages, tools, overrides or {})
         reply = _checked(_reply_from_completion(completion, model=model), model)
         return self.quirks.decode(model, reply, had_tools=bool(tools))
 

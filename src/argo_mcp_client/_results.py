@@ -21,7 +21,7 @@ ERROR_PREFIX = "ERROR: "
 
 def render_result(result: mcp_types.CallToolResult) -> str:
     """The text the model is sent for a tool's result."""
-    parts = [_render_block(block) for block in result.content]
+    parts = [render_content(block) for block in result.content]
     structured = result.structured_content
     if structured is not None and not _text_repeats(parts, structured):
         parts.append(json.dumps(structured, ensure_ascii=False, default=str))
@@ -47,7 +47,8 @@ def _text_repeats(parts: list[str], structured: Any) -> bool:
     return bool(text_value == structured or structured == {"result": text_value})
 
 
-def _render_block(block: mcp_types.ContentBlock) -> str:
+def render_content(block: mcp_types.ContentBlock) -> str:
+    """One MCP content block as text a model can be sent."""
     match block:
         case mcp_types.TextContent(text=text):
             return text

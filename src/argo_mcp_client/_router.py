@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +59,7 @@ class Router:
         tools: Sequence[dict[str, Any]],
         streaming: bool,
         emit: Emit,
+        overrides: Mapping[str, Any] | None = None,
     ) -> tuple[ModelReply, str]:
         """The turn's reply and the model that gave it.
 
@@ -78,7 +79,7 @@ class Router:
             if not breaker.try_acquire():
                 causes.append(CircuitOpenError(model, retry_in=breaker.retry_in()))
                 continue
-            turn_request = _TurnRequest(self, turn, model, messages, tools, streaming, emit)
+            turn_request = _TurnRequest(self, turn, model, messages, tools, streaming, emit, overrides or {})
             try:
                 reply = await call_with_retries(
                     turn_request.attempt,
@@ -114,6 +115,7 @@ class _TurnRequest:
     tools: Sequence[dict[str, Any]]
     streaming: bool
     emit: Emit
+    overrides: Mapping[str, Any]
     text_sent: bool = False
 
     async def attempt(self, number: int) -> ModelReply:
@@ -145,7 +147,7 @@ class _TurnRequest:
     async def _ask(self, number: int) -> ModelReply:
         chat = self.router.chat
         await self.emit(ModelRequestStarted(turn=self.turn, model=self.model, attempt=number))
-        if self.streaming:
+        if self.streaming and not self.overrides:
             try:
                 return await chat.stream(
                     model=self.model, messages=self.messages, tools=self.tools, on_text=self._on_text
@@ -155,7 +157,9 @@ class _TurnRequest:
                 await self.emit(
                     TurnRestarted(turn=self.turn, reason=f"{error}; asking again without streaming")
                 )
-        reply = await chat.complete(model=self.model, messages=self.messages, tools=self.tools)
+        reply = await chat.complete(
+            model=self.model, messages=self.messages, tools=self.tools, overrides=self.overrides
+        )
         if reply.content:
             await self._on_text(reply.content)
         return reply

@@ -21,6 +21,7 @@ import mcp
 import mcp.types as mcp_types
 from mcp.client.streamable_http import streamable_http_client
 
+from argo_mcp_client._host import ServerHost
 from argo_mcp_client._version import __version__
 from argo_mcp_client.config import HttpServer, InProcessServer, StdioServer
 from argo_mcp_client.errors import ServerError, ServerStartError
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Sequence
 
     from anyio.abc import TaskGroup
+    from mcp.shared.dispatcher import ProgressFnT
 
 logger = logging.getLogger("argo_mcp_client")
 
@@ -58,10 +60,17 @@ class ServerConnection:
     """
 
     def __init__(
-        self, spec: StdioServer | HttpServer | InProcessServer, *, errlog: TextIO | None = None
+        self,
+        spec: StdioServer | HttpServer | InProcessServer,
+        *,
+        errlog: TextIO | None = None,
+        host: ServerHost | None = None,
     ) -> None:
         self.spec = spec
         self._errlog = errlog
+        self._host = host or ServerHost()
+        self.tools_stale = False
+        """Set when the server said its tools changed; the client lists them again."""
         self._life = _Life()
         self._group: TaskGroup | None = None
         self._restart_lock = anyio.Lock()
@@ -172,14 +181,54 @@ class ServerConnection:
         )
         return tools
 
+    def offers(self, capability: str) -> bool:
+        """Whether the server says it has ``capability`` ("resources", "prompts", ...)."""
+        client = self._require_client()
+        return getattr(client.server_capabilities, capability, None) is not None
+
+    async def list_resources(self) -> list[mcp_types.Resource]:
+        client = self._require_client()
+        resources: list[mcp_types.Resource] = []
+        cursor: str | None = None
+        for _ in range(_MAX_TOOL_PAGES):
+            page = await client.list_resources(cursor=cursor)
+            resources.extend(page.resources)
+            if not (cursor := page.next_cursor):
+                break
+        return resources
+
+    async def read_resource(self, uri: str) -> mcp_types.ReadResourceResult:
+        return await self._require_client().read_resource(uri)
+
+    async def list_prompts(self) -> list[mcp_types.Prompt]:
+        client = self._require_client()
+        prompts: list[mcp_types.Prompt] = []
+        cursor: str | None = None
+        for _ in range(_MAX_TOOL_PAGES):
+            page = await client.list_prompts(cursor=cursor)
+            prompts.extend(page.prompts)
+            if not (cursor := page.next_cursor):
+                break
+        return prompts
+
+    async def get_prompt(self, name: str, arguments: dict[str, str]) -> mcp_types.GetPromptResult:
+        return await self._require_client().get_prompt(name, arguments)
+
     async def call_tool(
-        self, tool: str, arguments: dict[str, Any], *, read_timeout: float | None
+        self,
+        tool: str,
+        arguments: dict[str, Any],
+        *,
+        read_timeout: float | None,
+        on_progress: ProgressFnT | None = None,
     ) -> mcp_types.CallToolResult:
         """Call ``tool``; MCP protocol and transport failures are raised as :class:`ServerError`."""
         client = self._require_client()
         try:
             # The SDK's own request timeout, so the server hears that the call was cancelled.
-            return await client.call_tool(tool, arguments, read_timeout_seconds=read_timeout)
+            return await client.call_tool(
+                tool, arguments, read_timeout_seconds=read_timeout, progress_callback=on_progress
+            )
         except mcp.MCPError as exc:
             if exc.code == mcp_types.REQUEST_TIMEOUT:
                 raise TimeoutError(f"no result from {self.name!r} within {read_timeout:g} s") from None
@@ -196,6 +245,9 @@ class ServerConnection:
             raise ConnectionLost(
                 f"MCP server {self.name!r} is unreachable: {exc!r}", server=self.name
             ) from exc
+
+    def _mark_tools_stale(self) -> None:
+        self.tools_stale = True
 
     def _lost(self, cause: Exception) -> None:
         # The session is gone: stop sending to it, and let the owner task
@@ -230,7 +282,8 @@ class ServerConnection:
                 target = streamable_http_client(spec.url, http_client=http)
             else:
                 target = spec.server
-            client = mcp.Client(target, mode=spec.protocol, cache=None, client_info=_CLIENT_INFO)
+            options = self._host.client_options(self.name, self._mark_tools_stale)
+            client = mcp.Client(target, mode=spec.protocol, cache=None, client_info=_CLIENT_INFO, **options)
             yield await stack.enter_async_context(client)
 
 
@@ -274,6 +327,32 @@ class ServerPool:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+    async def list_tools(self, *, only_stale: bool = False) -> None:
+        """List the tools of every server (or those that said theirs changed), concurrently."""
+
+        async def list_one(connection: ServerConnection) -> None:
+            connection.tools_stale = False
+            try:
+                connection.tools = await connection.list_tools()
+            except Exception as exc:
+                raise ServerError(
+                    f"MCP server {connection.name!r} could not list its tools: {exc}", server=connection.name
+                ) from exc
+            connection.generation += 1
+
+        async with anyio.create_task_group() as group:
+            for connection in self.connections.values():
+                if connection.tools_stale or not only_stale:
+                    group.start_soon(list_one, connection)
+
+    def version(self) -> tuple[int, ...]:
+        """Changes whenever any server's tools were listed again."""
+        return tuple(c.generation for c in self.connections.values())
+
+    def offered_tools(self) -> dict[str, list[mcp_types.Tool]]:
+        """Each server's tools that its allow and deny lists offer to the model."""
+        return {name: [t for t in c.tools if c.spec.offers(t.name)] for name, c in self.connections.items()}
 
     async def aclose(self) -> None:
         for connection in self.connections.values():

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import anyio
@@ -14,11 +15,12 @@ from argo_mcp_client.errors import RunTimeout
 from argo_mcp_client.events import Event, RunFinished
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Awaitable, Callable
 
     from anyio.streams.memory import MemoryObjectReceiveStream
 
     from argo_mcp_client._dispatch import Dispatcher
+    from argo_mcp_client._host import ServerHost
     from argo_mcp_client._router import Router
     from argo_mcp_client.conversation import Conversation
     from argo_mcp_client.result import RunResult
@@ -67,7 +69,8 @@ async def open_run(
     options: RunOptions,
     *,
     router: Router,
-    dispatcher: Dispatcher,
+    prepare: Callable[[], Awaitable[Dispatcher]],
+    host: ServerHost,
     conversation: Conversation | None = None,
 ) -> AsyncIterator[EventStream]:
     """Run the loop in a task of its own and hand its events to the caller as they come.
@@ -75,15 +78,22 @@ async def open_run(
     The run is stopped when the caller leaves the block, whenever that is; the
     conversation, if any, then takes the history as it stands.
     """
-    send, receive = anyio.create_memory_object_stream[Event](0)
+    # Unbounded, so that nothing sending an event (the MCP reader passing on a
+    # server's progress or log) ever waits on the consumer.
+    send, receive = anyio.create_memory_object_stream[Event](math.inf)
     outcome = Outcome()
+
+    def notify(event: Event) -> None:
+        with contextlib.suppress(anyio.WouldBlock, anyio.BrokenResourceError, anyio.ClosedResourceError):
+            send.send_nowait(event)
 
     async def produce() -> None:
         async with send:
+            host.listeners.add(notify)
             try:
-                with anyio.move_on_after(
-                    options.deadline if options.deadline is not None else math.inf
-                ) as scope:
+                deadline = options.deadline if options.deadline is not None else math.inf
+                with anyio.move_on_after(deadline) as scope:
+                    dispatcher = replace(await prepare(), notify=notify)
                     outcome.result = await run_loop(
                         state, options, router=router, dispatcher=dispatcher, emit=send.send
                     )
@@ -93,6 +103,8 @@ async def open_run(
             except Exception as exc:
                 # Handed to the consumer by the event stream, where it belongs.
                 outcome.error = exc
+            finally:
+                host.listeners.discard(notify)
 
     try:
         async with anyio.create_task_group() as group:

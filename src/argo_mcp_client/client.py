@@ -6,13 +6,14 @@ import enum
 import os
 import time
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import anyio
 import openai
 
 from argo_mcp_client._dispatch import ApproveTool, Dispatcher
 from argo_mcp_client._history import start_messages
+from argo_mcp_client._host import Elicit, ServerHost
 from argo_mcp_client._loop import RunOptions, RunState
 from argo_mcp_client._model import ChatModel
 from argo_mcp_client._quirks import Quirks
@@ -23,8 +24,17 @@ from argo_mcp_client._schema import SchemaLimits
 from argo_mcp_client._servers import ServerConnection, ServerPool
 from argo_mcp_client._stream import EventStream, drain, open_run
 from argo_mcp_client.breaker import BreakerBoard, BreakerSettings
+from argo_mcp_client.catalog import (
+    PromptInfo,
+    ResourceContent,
+    ResourceInfo,
+    prompt_info,
+    prompt_messages,
+    resource_contents,
+    resource_info,
+)
 from argo_mcp_client.config import ArgoSettings, HttpServer, InProcessServer, StdioServer, load_servers
-from argo_mcp_client.errors import ConfigError, ServerError
+from argo_mcp_client.errors import ConfigError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -95,6 +105,13 @@ class ArgoMCPClient:
         retry: how transient model failures are retried.
         breaker: when a model's circuit breaker opens and for how long.
         clock: the breakers' clock, for tests (default ``time.monotonic``).
+        sampling: answer servers' sampling requests through this client's models
+            (``model``, then ``fallback_models``). Servers on the 2026-07-28 protocol
+            can only ask from tools written for it; use ``protocol="legacy"`` otherwise.
+        elicit: asked when a server wants input from the user; return the
+            answer's fields, or ``None`` to decline. Without it servers are told
+            the client cannot ask the user.
+        roots: folders (paths or ``file://`` URIs) servers may work in.
         temperature: sent with every request when set.
         max_tokens: sent with every request when set.
         request_settings: further request fields sent with every request.
@@ -126,6 +143,9 @@ class ArgoMCPClient:
         retry: RetryPolicy | None = None,
         breaker: BreakerSettings | None = None,
         clock: Callable[[], float] | None = None,
+        sampling: bool = True,
+        elicit: Elicit | None = None,
+        roots: Sequence[str | os.PathLike[str]] = (),
         temperature: float | None = None,
         max_tokens: int | None = None,
         request_settings: Mapping[str, Any] | None = None,
@@ -172,11 +192,17 @@ class ArgoMCPClient:
         quirks = Quirks(prompt_tool_models=tuple(prompt_tool_models), tool_choice=tool_choice)
         chat = ChatModel(requests, settings=request, quirks=quirks)
         self._router = Router(chat, self.breakers, retry or RetryPolicy())
+        self._host = ServerHost(
+            router=self._router if sampling else None,
+            sampling_models=(self.model, *self.fallback_models),
+            elicit=elicit,
+            roots=tuple(r if isinstance(r, str) else Path(r) for r in roots),
+        )
         self._state = _State.NEW
         self._stack = AsyncExitStack()
         self._pool: ServerPool | None = None
         self._registry = ToolRegistry(())
-        self._generations: list[int] = []
+        self._registry_version: tuple[int, ...] = ()
 
     def __repr__(self) -> str:
         servers = ", ".join(spec.name for spec in self._specs)
@@ -188,9 +214,13 @@ class ArgoMCPClient:
         try:
             if self._owns_openai:
                 self._stack.push_async_callback(self._openai.close)
-            connections = [ServerConnection(spec, errlog=self._errlog) for spec in self._specs]
+            connections = [
+                ServerConnection(spec, errlog=self._errlog, host=self._host) for spec in self._specs
+            ]
             self._pool = await self._stack.enter_async_context(ServerPool(connections))
-            self._registry = await self._list_tools(self._pool)
+            await self._pool.list_tools()
+            self._registry_version = self._pool.version()
+            self._registry = ToolRegistry.build(self._pool.offered_tools(), limits=self._schema_limits)
         except BaseException:
             await self._stack.aclose()
             self._state = _State.CLOSED
@@ -296,18 +326,14 @@ class ArgoMCPClient:
             streaming=self.streaming if streaming is None else streaming,
             deadline=self.run_deadline if deadline is None else deadline,
         )
-        assert self._pool is not None
-        if self._generations != [c.generation for c in self._pool.connections.values()]:
-            # A server was restarted since the tools were listed: its tools may differ now.
-            self._registry = self._build_registry(self._pool)
-        dispatcher = Dispatcher(
-            self._registry,
-            self._pool.connections,
-            tool_timeout=self.tool_timeout,
-            max_output=self.max_tool_output,
-            approve=self._approve_tool,
+        return open_run(
+            state,
+            options,
+            router=self._router,
+            prepare=self._dispatcher,
+            host=self._host,
+            conversation=conversation,
         )
-        return open_run(state, options, router=self._router, dispatcher=dispatcher, conversation=conversation)
 
     async def chat(
         self,
@@ -332,26 +358,65 @@ class ArgoMCPClient:
         """The tools of ``server`` exactly as it lists them, unconverted."""
         return await self._connection(server).list_tools()
 
-    async def _list_tools(self, pool: ServerPool) -> ToolRegistry:
-        async def list_one(connection: ServerConnection) -> None:
-            try:
-                tools = await connection.list_tools()
-            except Exception as exc:
-                raise ServerError(
-                    f"MCP server {connection.name!r} started but could not list its tools: {exc}",
-                    server=connection.name,
-                ) from exc
-            connection.tools = tools
+    async def _dispatcher(self) -> Dispatcher:
+        """The tool dispatcher for a run, with the tool list brought up to date first."""
+        assert self._pool is not None
+        await self._pool.list_tools(only_stale=True)
+        if self._registry_version != self._pool.version():
+            # A server restarted or said its tools changed: name and convert them again.
+            self._registry_version = self._pool.version()
+            self._registry = ToolRegistry.build(self._pool.offered_tools(), limits=self._schema_limits)
+        return Dispatcher(
+            self._registry,
+            self._pool.connections,
+            tool_timeout=self.tool_timeout,
+            max_output=self.max_tool_output,
+            approve=self._approve_tool,
+        )
 
-        async with anyio.create_task_group() as group:
-            for connection in pool.connections.values():
-                group.start_soon(list_one, connection)
-        return self._build_registry(pool)
+    async def list_resources(self, server: str | None = None) -> list[ResourceInfo]:
+        """The resources of one server, or of all, following pagination."""
+        resources: list[ResourceInfo] = []
+        for connection in self._connections(server):
+            if connection.offers("resources"):
+                resources += [resource_info(connection.name, r) for r in await connection.list_resources()]
+        return resources
 
-    def _build_registry(self, pool: ServerPool) -> ToolRegistry:
-        self._generations = [c.generation for c in pool.connections.values()]
-        listed = {name: [t for t in c.tools if c.spec.offers(t.name)] for name, c in pool.connections.items()}
-        return ToolRegistry.build(listed, limits=self._schema_limits)
+    async def read_resource(self, uri: str, *, server: str | None = None) -> list[ResourceContent]:
+        """Read the resource at ``uri`` (from ``server``, or the one server listing it)."""
+        if server is None:
+            owners = {r.server for r in await self.list_resources() if r.uri == uri}
+            if len(owners) != 1:
+                where = "no server lists it" if not owners else f"servers {sorted(owners)} all list it"
+                raise ConfigError(f"cannot tell which server to read {uri!r} from: {where}; pass server=")
+            server = owners.pop()
+        return resource_contents(await self._connection(server).read_resource(uri))
+
+    async def list_prompts(self, server: str | None = None) -> list[PromptInfo]:
+        """The prompt templates of one server, or of all."""
+        prompts: list[PromptInfo] = []
+        for connection in self._connections(server):
+            if connection.offers("prompts"):
+                prompts += [prompt_info(connection.name, p) for p in await connection.list_prompts()]
+        return prompts
+
+    async def get_prompt(
+        self, name: str, arguments: Mapping[str, str] | None = None, *, server: str | None = None
+    ) -> list[dict[str, Any]]:
+        """A server's prompt filled in, as OpenAI messages: pass them to :meth:`run` to start from them."""
+        if server is None:
+            owners = {p.server for p in await self.list_prompts() if p.name == name}
+            if len(owners) != 1:
+                where = "no server offers it" if not owners else f"servers {sorted(owners)} all offer it"
+                raise ConfigError(f"cannot tell which server's prompt {name!r} to use: {where}; pass server=")
+            server = owners.pop()
+        result = await self._connection(server).get_prompt(name, dict(arguments or {}))
+        return prompt_messages(result.messages)
+
+    def _connections(self, server: str | None) -> list[ServerConnection]:
+        self._require_open()
+        assert self._pool is not None
+        return list(self._pool.connections.values()) if server is None else [self._connection(server)]
 
     def _connection(self, server: str) -> ServerConnection:
         self._require_open()

@@ -31,9 +31,11 @@ __all__ = [
     "ModelSwitched",
     "RunFinished",
     "RunStarted",
+    "ServerLog",
     "TextDelta",
     "ToolCallFinished",
     "ToolCallStarted",
+    "ToolProgress",
     "TurnFinished",
     "TurnRestarted",
 ]
@@ -132,6 +134,29 @@ class ToolCallFinished:
 
 
 @dataclass(frozen=True, slots=True)
+class ToolProgress:
+    """A server reported progress on a tool call."""
+
+    turn: int
+    call_id: str
+    progress: float
+    total: float | None
+    message: str | None
+    kind: Literal["tool_progress"] = field(default="tool_progress", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ServerLog:
+    """A server sent a log message while the run was going (also sent to Python logging)."""
+
+    server: str
+    level: str
+    logger: str | None
+    data: Any
+    kind: Literal["server_log"] = field(default="server_log", init=False)
+
+
+@dataclass(frozen=True, slots=True)
 class TurnFinished:
     """A model request and the tool calls it asked for are done."""
 
@@ -161,6 +186,8 @@ Event = (
     | ModelSwitched
     | ToolCallStarted
     | ToolCallFinished
+    | ToolProgress
+    | ServerLog
     | TurnFinished
     | RunFinished
 )

@@ -6,13 +6,14 @@ import argo_mcp_client
 
 EXPECTED = {
     "AllModelsFailed", "ArgoMCPClient", "ArgoMCPError", "ArgoSettings", "BreakerSettings",
-    "CircuitBreaker", "CircuitOpenError", "ConfigError", "Conversation", "Event", "EventStream",
-    "GatewayError", "HttpServer", "InProcessServer", "MaxTurnsExceeded", "ModelError",
-    "ModelRequestStarted", "ModelRetrying", "ModelSwitched", "RetryPolicy", "RunError", "RunFinished",
-    "RunResult", "RunStarted", "RunTimeout", "SchemaChange", "SchemaLimits", "SchemaReport",
-    "ServerError", "ServerSpec", "ServerStartError", "StdioServer", "TextDelta", "ToolCallFinished",
-    "ToolCallRecord", "ToolCallStarted", "ToolInfo", "TurnFinished", "TurnRestarted", "Usage",
-    "__version__", "load_servers", "run_sync",
+    "CircuitBreaker", "CircuitOpenError", "ConfigError", "Conversation", "Elicit", "ElicitationRequest",
+    "Event", "EventStream", "GatewayError", "HttpServer", "InProcessServer", "MaxTurnsExceeded",
+    "ModelError", "ModelRequestStarted", "ModelRetrying", "ModelSwitched", "PromptInfo",
+    "ResourceContent", "ResourceInfo", "RetryPolicy", "RunError", "RunFinished", "RunResult",
+    "RunStarted", "RunTimeout", "SchemaChange", "SchemaLimits", "SchemaReport", "ServerError",
+    "ServerLog", "ServerSpec", "ServerStartError", "StdioServer", "TextDelta", "ToolCallFinished",
+    "ToolCallRecord", "ToolCallStarted", "ToolInfo", "ToolProgress", "TurnFinished", "TurnRestarted",
+    "Usage", "__version__", "load_servers", "run_sync",
 }  # fmt: skip
 
 

@@ -1,0 +1,177 @@
+"""What the client does for its servers: answer their requests and take their notifications.
+
+* Sampling (``sampling/createMessage``): answered through the client's own
+  model chain, with its retries, breakers and fallbacks.
+* Elicitation (``elicitation/create``): handed to the user's callback; without
+  one the capability is not offered, so servers know not to ask.
+* Roots: the folders the client was configured with.
+* Log messages: to Python logging and, as ``ServerLog`` events, to the runs
+  under way. Tool-list changes mark the server's tools for listing again.
+
+Callbacks run in the MCP session's reader task, so nothing here may wait on a
+run's consumer: events go out without blocking, or not at all.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import mcp.types as mcp_types
+
+from argo_mcp_client._results import render_content
+from argo_mcp_client.errors import ModelError
+from argo_mcp_client.events import Event, ServerLog
+
+if TYPE_CHECKING:
+    from mcp.client.session import ClientRequestContext
+
+    from argo_mcp_client._router import Router
+
+logger = logging.getLogger("argo_mcp_client.server")
+
+Notify = Callable[[Event], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ElicitationRequest:
+    """A server asks the user for input."""
+
+    server: str
+    message: str
+    """What the server says it needs."""
+    schema: dict[str, Any]
+    """The JSON Schema of the answer (an object of simple fields); empty for URL requests."""
+    url: str | None = None
+    """For URL requests, the page the user is asked to visit."""
+
+
+Elicit = Callable[[ElicitationRequest], "dict[str, Any] | Awaitable[dict[str, Any] | None] | None"]
+"""Answers an elicitation: the content to send back, or ``None`` to decline. Raising cancels it."""
+
+
+@dataclass(slots=True)
+class ServerHost:
+    """The client's side of server-to-client traffic, shared by all its servers."""
+
+    router: Router | None = None
+    """Answers sampling requests; ``None`` refuses them."""
+    sampling_models: tuple[str, ...] = ()
+    elicit: Elicit | None = None
+    roots: tuple[str | Path, ...] = ()
+    listeners: set[Notify] = field(default_factory=set)
+    """The runs under way, to hear of server log messages."""
+
+    def client_options(self, server: str, on_tools_changed: Callable[[], None]) -> dict[str, Any]:
+        """Keyword arguments for ``mcp.Client`` wiring this host to ``server``."""
+
+        async def on_log(params: mcp_types.LoggingMessageNotificationParams) -> None:
+            self._log(server, params)
+
+        async def on_message(message: Any) -> None:
+            if isinstance(message, mcp_types.ToolListChangedNotification):
+                on_tools_changed()
+
+        options: dict[str, Any] = {"logging_callback": on_log, "message_handler": on_message}
+        if self.router is not None and self.sampling_models:
+            options["sampling_callback"] = self._sampler(server)
+        if self.elicit is not None:
+            options["elicitation_callback"] = self._elicitor(server)
+        if self.roots:
+            options["list_roots_callback"] = self._list_roots
+        return options
+
+    def broadcast(self, event: Event) -> None:
+        for notify in list(self.listeners):
+            notify(event)
+
+    def _log(self, server: str, params: mcp_types.LoggingMessageNotificationParams) -> None:
+        level = getattr(logging, str(params.level).upper(), logging.INFO)
+        logger.log(level, "[%s%s] %s", server, f" {params.logger}" if params.logger else "", params.data)
+        self.broadcast(
+            ServerLog(server=server, level=str(params.level), logger=params.logger, data=params.data)
+        )
+
+    def _sampler(self, server: str) -> Callable[..., Awaitable[Any]]:
+        router = self.router
+        assert router is not None
+
+        async def sample(
+            context: ClientRequestContext, params: mcp_types.CreateMessageRequestParams
+        ) -> mcp_types.CreateMessageResult | mcp_types.ErrorData:
+            messages: list[dict[str, Any]] = []
+            if params.system_prompt:
+                messages.append({"role": "system", "content": params.system_prompt})
+            for message in params.messages:
+                blocks = message.content if isinstance(message.content, list) else [message.content]
+                text = "\n".join(render_content(block) for block in blocks)  # type: ignore[arg-type]
+                messages.append({"role": message.role, "content": text})
+            overrides: dict[str, Any] = {"max_tokens": params.max_tokens}
+            if params.temperature is not None:
+                overrides["temperature"] = params.temperature
+            if params.stop_sequences:
+                overrides["stop"] = params.stop_sequences
+
+            async def quiet(event: Event) -> None:
+                return None
+
+            try:
+                reply, model = await router.request(
+                    turn=0,
+                    models=self.sampling_models,
+                    messages=messages,
+                    tools=(),
+                    streaming=False,
+                    emit=quiet,
+                    overrides=overrides,
+                )
+            except ModelError as error:
+                logger.warning("sampling for %r failed: %s", server, error)
+                return mcp_types.ErrorData(code=mcp_types.INTERNAL_ERROR, message=f"sampling failed: {error}")
+            return mcp_types.CreateMessageResult(
+                role="assistant",
+                content=mcp_types.TextContent(type="text", text=reply.content or ""),
+                model=model,
+                stop_reason="maxTokens" if reply.finish_reason == "length" else "endTurn",
+            )
+
+        return sample
+
+    def _elicitor(self, server: str) -> Callable[..., Awaitable[Any]]:
+        elicit = self.elicit
+        assert elicit is not None
+
+        async def answer(context: ClientRequestContext, params: Any) -> mcp_types.ElicitResult:
+            request = ElicitationRequest(
+                server=server,
+                message=str(getattr(params, "message", "")),
+                schema=dict(getattr(params, "requested_schema", None) or {}),
+                url=getattr(params, "url", None),
+            )
+            try:
+                verdict = elicit(request)
+                content = await verdict if inspect.isawaitable(verdict) else verdict
+            except Exception:
+                logger.exception("the elicitation callback failed; cancelling the request from %r", server)
+                return mcp_types.ElicitResult(action="cancel")
+            if content is None:
+                return mcp_types.ElicitResult(action="decline")
+            return mcp_types.ElicitResult(action="accept", content=content)
+
+        return answer
+
+    async def _list_roots(self, context: ClientRequestContext) -> mcp_types.ListRootsResult:
+        roots = [
+            mcp_types.Root.model_validate({"uri": _root_uri(root), "name": Path(str(root)).name or str(root)})
+            for root in self.roots
+        ]
+        return mcp_types.ListRootsResult(roots=roots)
+
+
+def _root_uri(root: str | Path) -> str:
+    text = str(root)
+    return text if "://" in text else Path(text).expanduser().resolve().as_uri()
