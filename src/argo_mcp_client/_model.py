@@ -11,19 +11,20 @@ import email.utils
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import httpx2
 import openai
+from openai.types.chat import ChatCompletion
 
 from argo_mcp_client._assembly import StreamAssembler, StreamError
 from argo_mcp_client._notices import notice_error
 from argo_mcp_client._quirks import Quirks
 from argo_mcp_client._reply import ModelReply, ToolCallRequest, with_unique_ids
-from argo_mcp_client.errors import ModelError
+from argo_mcp_client.errors import GatewayError, ModelError
 from argo_mcp_client.result import Usage
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping, Sequence
 
-    from openai.types.chat import ChatCompletion
     from openai.types.completion_usage import CompletionUsage
 
 
@@ -118,6 +119,13 @@ class ChatModel:
                     raise StreamError(f"model {model!r} now uses prompt-based tool calls") from exc
             except openai.APIError as exc:
                 raise model_error(exc, model=model, base_url=str(self._client.base_url)) from exc
+            except ValueError as exc:
+                # The SDK parses a non-streamed body without a guard: a body cut short lands here.
+                raise ModelError(
+                    f"model {model!r} sent an answer that is not valid JSON ({exc}); probably cut short",
+                    model=model,
+                    transient=True,
+                ) from exc
 
 
 def _checked(reply: ModelReply, model: str) -> ModelReply:
@@ -133,9 +141,15 @@ def model_error(exc: openai.APIError, *, model: str, base_url: str) -> ModelErro
             f"model {model!r} did not answer in time at {base_url}", model=model, transient=True
         )
     if isinstance(exc, openai.APIConnectionError):
+        if isinstance(exc.__cause__, httpx2.ConnectError | OSError):
+            return ModelError(
+                f"cannot reach the model endpoint {base_url} ({exc.__cause__}); "
+                "is argo-proxy running? Set base_url or ARGO_BASE_URL to its /v1 address",
+                model=model,
+                transient=True,
+            )
         return ModelError(
-            f"cannot reach the model endpoint {base_url} ({exc.__cause__ or exc}); "
-            "is argo-proxy running? Set base_url or ARGO_BASE_URL to its /v1 address",
+            f"the connection to {base_url} broke during model {model!r}'s answer ({exc.__cause__ or exc})",
             model=model,
             transient=True,
         )
@@ -192,6 +206,15 @@ def _status_detail(exc: openai.APIStatusError) -> str:
 
 
 def _reply_from_completion(completion: ChatCompletion, *, model: str) -> ModelReply:
+    if not isinstance(completion, ChatCompletion):
+        # The SDK hands back the body as text when it is not JSON: an HTML page
+        # from a portal or proxy in front of the gateway, typically.
+        raise GatewayError(
+            f"the endpoint answered model {model!r} with something that is not an OpenAI chat completion "
+            f"({str(completion)[:80]!r}...); check that base_url is the /v1 address of argo-proxy or another "
+            "OpenAI-compatible server",
+            model=model,
+        )
     if not completion.choices:
         raise ModelError(
             f"model {model!r} returned no choices; the gateway may not support this model "

@@ -14,7 +14,10 @@ import re
 
 from argo_mcp_client.errors import GatewayError
 
-_AUTH_NOTICE = re.compile(r"AUTHENTICATION\s+NOTICE\s+FROM\s+ARGO|ARGO authentication error", re.IGNORECASE)
+# argo-proxy names the notice "ArgoAuthWarning" when it turns it into a stream error event.
+_AUTH_NOTICE = re.compile(
+    r"AUTHENTICATION\s+NOTICE\s+FROM\s+ARGO|ARGO authentication error|ArgoAuthWarning", re.IGNORECASE
+)
 _SYSTEM_AND_MESSAGES = re.compile(
     r"You passed a messages field along with a system and or prompt field", re.IGNORECASE
 )
