@@ -61,7 +61,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from argo_mcp_client._schema_convert import Converter, truncate
+from argo_mcp_client._schema_convert import Converter
+from argo_mcp_client._schema_keywords import truncate
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -9,127 +9,35 @@ and their reasons are listed in the ``_schema`` module docstring.
 
 from __future__ import annotations
 
-import re
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
+from argo_mcp_client._schema_keywords import (
+    OUTPUT_ORDER,
+    STRUCTURAL,
+    TYPE_KEYS,
+    TYPES,
+    UNSUPPORTED,
+    is_null,
+    is_raw_null,
+    merge,
+    merges,
+    ordered,
+    short,
+    size,
+    truncate,
+    valid_value,
+)
 from argo_mcp_client._schema_refs import MISSING, copy_json, join, last_token, local_pointer, resolve
 
 if TYPE_CHECKING:
     from argo_mcp_client._schema import SchemaAction, SchemaLimits
 
-__all__ = ["Converter", "truncate"]
+__all__ = ["Converter"]
 
-_TYPES: Final = ("string", "number", "integer", "boolean", "object", "array", "null")
-_NUMBER_KEYS: Final = ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "multipleOf")
-_COUNT_KEYS: Final = ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties")
-_TYPE_KEYS: Final[Mapping[str, tuple[str, ...]]] = {
-    "object": ("properties", "required", "additionalProperties", "minProperties", "maxProperties"),
-    "array": ("items", "minItems", "maxItems", "uniqueItems"),
-    "string": ("minLength", "maxLength", "pattern"),
-    "number": _NUMBER_KEYS,
-    "integer": _NUMBER_KEYS,
-}
-_STRUCTURAL: Final = frozenset(
-    {"$ref", "type", "const", "nullable", "properties", "required", "additionalProperties", "items"}
-    | {"prefixItems", "additionalItems", "anyOf", "oneOf", "allOf", "$defs", "definitions"}
-)
-_UNSUPPORTED: Final = frozenset(
-    {"not", "if", "then", "else", "patternProperties", "propertyNames", "dependentRequired"}
-    | {"dependentSchemas", "dependencies", "unevaluatedProperties", "unevaluatedItems", "contains"}
-    | {"minContains", "maxContains", "$dynamicRef", "$recursiveRef"}
-)
-_OUTPUT_ORDER: Final = (
-    *("type", "description", "enum", "format", "pattern", "minLength", "maxLength", *_NUMBER_KEYS),
-    *("properties", "required", "additionalProperties", "minProperties", "maxProperties"),
-    *("items", "minItems", "maxItems", "uniqueItems", "anyOf", "default"),
-)
-# Disagreeing values of these are wording, not constraints: the winner is not a conflict.
-_OVERRIDABLE: Final = frozenset({"description", "default"})
-
-
-def _short(value: object, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def truncate(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters, ending in a visible marker when cut."""
-    if len(text) <= limit:
-        return text
-    # Sized for the largest possible count, so the result never exceeds the limit and a
-    # second pass leaves it alone.
-    room = limit - len(f" … [truncated {len(text)} chars]")
-    if room <= 0:
-        return text[:limit]
-    head = text[:room].rstrip()
-    return f"{head} … [truncated {len(text) - len(head)} chars]"
-
-
-def _valid(key: str, value: object) -> Any:
-    """A fresh copy of a non-structural keyword's value, or MISSING if the value is invalid."""
-    if key in ("description", "format"):
-        return str(value) if isinstance(value, str) else MISSING
-    if key == "pattern":
-        # Validators compile `pattern` with Python's re; one that warns would fail there
-        # under -W error, so it counts as invalid.
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            try:
-                return str(re.compile(value).pattern) if isinstance(value, str) else MISSING
-            except (re.error, Warning, RecursionError, OverflowError, ValueError):
-                return MISSING
-    if key in ("default", "enum"):
-        return copy_json(value) if key == "default" or (isinstance(value, list) and value) else MISSING
-    if key == "uniqueItems":
-        return value if isinstance(value, bool) else MISSING
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return MISSING
-    number = copy_json(value)  # MISSING for NaN and infinities
-    if key in _COUNT_KEYS:
-        return int(number) if number is not MISSING and number >= 0 and number == int(number) else MISSING
-    return MISSING if key == "multipleOf" and number is not MISSING and number <= 0 else number
-
-
-def _is_null(schema: Mapping[str, Any]) -> bool:
-    return schema.get("type") == "null" and set(schema) <= {"type", "description"}
-
-
-def _ordered(schema: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: schema[key] for key in _OUTPUT_ORDER if key in schema}
-
-
-def _merge(base: Mapping[str, Any], over: Mapping[str, Any], conflicts: list[str]) -> dict[str, Any]:
-    """Both schemas at once; where they disagree ``over`` wins and the keyword joins ``conflicts``."""
-    out = dict(base)
-    for key, value in over.items():
-        old = out.get(key, MISSING)
-        if old is MISSING or old == value:
-            out[key] = value
-        elif key == "properties":
-            out[key] = {
-                **old,
-                **{n: _merge(old[n], s, conflicts) if n in old else s for n, s in value.items()},
-            }
-        elif key == "required":
-            out[key] = [*old, *(name for name in value if name not in old)]
-        elif key in ("items", "additionalProperties") and isinstance(old, dict) and isinstance(value, dict):
-            out[key] = _merge(old, value, conflicts)
-        else:
-            if key not in _OVERRIDABLE and key not in conflicts:
-                conflicts.append(key)
-            out[key] = value
-    return _ordered(out)
-
-
-def _size(schema: object) -> int:
-    """Non-empty subschemas in converted ``schema``, itself included."""
-    if not isinstance(schema, dict) or not schema:
-        return 0
-    children = [*schema.get("properties", {}).values(), *schema.get("anyOf", ())]
-    return 1 + sum(map(_size, [*children, schema.get("items"), schema.get("additionalProperties")]))
+# Converted combinator members, each with the input pointer it came from.
+_Members = list[tuple[str, dict[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +71,7 @@ class Converter:
             more = f"; so were {count - 1} later subtrees" if count > 1 else ""
             changes.append((first, "size-limit", f"past {self._limits.max_nodes} subschemas: {{}}{more}"))
         if self._annotations:
-            counts = [f"{_short(key, 30)} ×{len(paths)}" for key, paths in self._annotations.items()]
+            counts = [f"{key[:30]} ×{len(paths)}" for key, paths in self._annotations.items()]
             counts[12:] = [f"and {len(counts) - 12} more"] if len(counts) > 12 else []
             changes.append(
                 ("", "drop-annotations", "dropped annotations the model does not need: " + ", ".join(counts))
@@ -181,7 +89,8 @@ class Converter:
         if at.depth > self._limits.max_depth:
             self.note(at.path, "depth-limit", f"nested deeper than {self._limits.max_depth} levels: {{}}")
             return {}
-        self._visited += 1
+        # A null alternative stays free: cutting it to {} would turn it into a real one.
+        self._visited += 0 if is_raw_null(node) else 1
         if self._visited > self._limits.max_nodes:
             self._cut = (at.path, 1) if self._cut is None else (self._cut[0], self._cut[1] + 1)
             return {}
@@ -203,11 +112,11 @@ class Converter:
             kept = [name for name in dict.fromkeys(required) if name in names]
             if kept != required:
                 gone = [name for name in required if name not in names]
-                what = f"names that are not properties: {_short(gone)}" if gone else "duplicate names"
+                what = f"names that are not properties: {short(gone)}" if gone else "duplicate names"
                 self.note(path, "drop-required", f"dropped from required {what}")
             if kept or not required:
                 out["required"] = kept
-        return _ordered(out)
+        return ordered(out)
 
     def body(self, node: object, at: _At) -> dict[str, Any]:
         """One subschema without :meth:`complete`."""
@@ -216,9 +125,7 @@ class Converter:
             self.note(at.path, "boolean-schema", verdict)
             return {}
         if not isinstance(node, Mapping):
-            self.note(
-                at.path, "replace-invalid", f"a {type(node).__name__} is not a schema: replaced by {{}}"
-            )
+            self.note(at.path, "replace-invalid", f"{type(node).__name__} is not a schema: replaced by {{}}")
             return {}
         raw = {key: value for key, value in node.items() if isinstance(key, str)}
         if len(raw) != len(node):
@@ -228,31 +135,27 @@ class Converter:
         for key in ("$defs", "definitions"):
             if key in raw:
                 self.note(join(at.path, key), "drop-key", f"dropped {key}: references into it are inlined")
-        unsupported = [key for key in raw if key in _UNSUPPORTED]
+        dropped = [key for key in raw if key in UNSUPPORTED]
         types, nullable = self.types(raw, at.path)
         split = len(types) > 1 and "anyOf" not in raw and "oneOf" not in raw
         if split and at.depth + 1 > self._limits.max_depth:
-            self.note(
-                at.path, "depth-limit", f"type list needs a level beyond {self._limits.max_depth}: {{}}"
-            )
+            self.note(at.path, "depth-limit", "splitting the type list would pass max_depth: {}")
             return {}
         # Split types push this schema's children one level down in the output; counting
         # that now keeps the output within max_depth, so a second pass cuts nothing.
-        out = self.keywords(raw, at, 2 if split else 1, unsupported)
+        out = self.keywords(raw, at, 2 if split else 1, dropped)
         if len(types) == 1:
             out["type"] = types[0]
         elif split:
-            self.note(
-                at.path, "type-list-to-any-of", f"type list {types} written as anyOf of one-type schemas"
-            )
-            moved = {key: out.pop(key) for name in types for key in _TYPE_KEYS.get(name, ()) if key in out}
+            self.note(at.path, "type-list-to-any-of", f"type list {types} written as anyOf")
+            moved = {key: out.pop(key) for name in types for key in TYPE_KEYS.get(name, ()) if key in out}
             branches = [
-                {"type": name, **{k: moved[k] for k in _TYPE_KEYS.get(name, ()) if k in moved}}
+                {"type": name, **{k: moved[k] for k in TYPE_KEYS.get(name, ()) if k in moved}}
                 for name in types
             ]
             out["anyOf"] = [self.complete(branch, at.path) for branch in branches]
         elif types:
-            unsupported.append("type")
+            dropped.append("type")
         if (nullable or raw.get("nullable") is True) and out.get("default", MISSING) is None:
             del out["default"]
         for key in ("anyOf", "oneOf", "allOf"):
@@ -260,19 +163,17 @@ class Converter:
             if value is MISSING:
                 continue
             if not isinstance(value, list | tuple) or not value or (key == "oneOf" and "anyOf" in raw):
-                unsupported.append(key)
+                dropped.append(key)
                 continue
             if key == "oneOf":
                 self.note(at.path, "one-of-to-any-of", "oneOf written as anyOf")
-            branches = self.members(value, key, at)
-            out = (
-                self.all_of(out, branches, at.path) if key == "allOf" else self.any_of(out, branches, at.path)
-            )
-        if unsupported:
-            names = ", ".join(dict.fromkeys(unsupported))
-            self.note(
-                at.path, "drop-key", f"dropped {names}: not supported by every backend, so not enforced"
-            )
+            # allOf members always merge into this schema, and so does a lone non-null
+            # alternative; their children then sit one level up in the output.
+            members = self.members(value, key, at.down(levels=0 if key == "allOf" or merges(value) else 1))
+            out = self.all_of(out, members, at.path) if key == "allOf" else self.any_of(out, members, at.path)
+        if dropped:
+            names = ", ".join(dict.fromkeys(dropped))
+            self.note(at.path, "drop-key", f"dropped {names}: not portable to every backend, so not enforced")
         return out
 
     def ref(self, raw: dict[str, Any], at: _At) -> dict[str, Any]:
@@ -281,17 +182,15 @@ class Converter:
         target: dict[str, Any] = {}
         found = MISSING if pointer is None else resolve(self._root, pointer)
         if pointer is None:
-            self.note(at.path, "unresolved-ref", f"$ref {_short(ref)} is not a same-document reference: {{}}")
+            self.note(at.path, "unresolved-ref", f"$ref {short(ref)} is not a same-document reference: {{}}")
         elif pointer in at.stack:
             declared = found.get("type") if isinstance(found, Mapping) else None
-            kinds = [t for t in (declared if isinstance(declared, list) else [declared]) if t in _TYPES]
+            kinds = [t for t in (declared if isinstance(declared, list) else [declared]) if t in TYPES]
             kinds = [t for t in kinds if t != "null"] if len(kinds) > 1 else kinds
             target = {"type": kinds[0]} if len(kinds) == 1 else {}
             stand_in = f"<recursive {last_token(pointer) or 'root'}, not expanded>"
             target["description"] = truncate(stand_in, self._limits.max_description_chars)
-            self.note(
-                at.path, "break-cycle", f"$ref {ref} re-enters a schema being expanded: permissive stand-in"
-            )
+            self.note(at.path, "break-cycle", f"$ref {ref} re-enters its own expansion: permissive stand-in")
         elif len(at.stack) > self._limits.max_depth:
             self.note(at.path, "depth-limit", f"chain of more than {self._limits.max_depth} refs: {{}}")
         elif found is MISSING or not isinstance(found, Mapping | bool):
@@ -300,7 +199,7 @@ class Converter:
             self.note(at.path, "inline-ref", f"inlined $ref {ref}")
             target = self.body(found, _At(pointer, at.depth, (*at.stack, pointer)))
         # Siblings win over the target: they are the referring schema's own words.
-        return _merge(target, self.body(raw, at), []) if raw else target
+        return merge(target, self.body(raw, at), []) if raw else target
 
     def types(self, raw: Mapping[str, Any], path: str) -> tuple[list[str], bool]:
         """The declared type names, and whether null was dropped from among them."""
@@ -308,32 +207,28 @@ class Converter:
         if declared is MISSING:
             return [], False
         listed = declared if isinstance(declared, list | tuple) else [declared]
-        names = sorted((name for name in _TYPES if name in listed), key=listed.index)
-        bad = [name for name in listed if name not in _TYPES]
+        names = sorted((name for name in TYPES if name in listed), key=listed.index)
+        bad = [name for name in listed if name not in TYPES]
         if bad:
-            self.note(path, "drop-key", f"dropped unknown type names {_short(bad)}")
+            self.note(path, "drop-key", f"dropped unknown type names {short(bad)}")
         nullable = len(names) > 1 and "null" in names
         if nullable:
             names.remove("null")
-            self.note(
-                path, "collapse-nullable", "dropped null from the type list; the model omits the argument"
-            )
-        if len(names) == 1 and declared != names[0] and len(listed) > len(bad):
+            self.note(path, "collapse-nullable", "dropped null from the type list; omit the argument instead")
+        elif len(names) == 1 and declared != names[0] and len(listed) > len(bad):
             self.note(path, "type-list-to-any-of", f"type list written as the single type {names[0]!r}")
         return names, nullable
 
-    def keywords(
-        self, raw: Mapping[str, Any], at: _At, levels: int, unsupported: list[str]
-    ) -> dict[str, Any]:
+    def keywords(self, raw: Mapping[str, Any], at: _At, levels: int, dropped: list[str]) -> dict[str, Any]:
         """Every keyword but type and the combinators; children sit ``levels`` below ``at``."""
         out: dict[str, Any] = {}
         for key, value in raw.items():
-            if key in _STRUCTURAL or key in _UNSUPPORTED:
+            if key in STRUCTURAL or key in UNSUPPORTED:
                 continue
-            if key not in _OUTPUT_ORDER:
+            if key not in OUTPUT_ORDER:
                 self._annotations.setdefault(key, set()).add(at.path)
-            elif (kept := _valid(key, value)) is MISSING:
-                self.note(at.path, "drop-key", f"dropped {key}: invalid value {_short(value)}")
+            elif (kept := valid_value(key, value)) is MISSING:
+                self.note(at.path, "drop-key", f"dropped {key}: invalid value {short(value)}")
             elif key == "description":
                 out[key] = truncate(kept, self._limits.max_description_chars)
                 if out[key] != kept:
@@ -342,72 +237,64 @@ class Converter:
                 out[key] = kept
         if "const" in raw:
             if (value := copy_json(raw["const"])) is MISSING:
-                self.note(at.path, "drop-key", f"dropped const: invalid value {_short(raw['const'])}")
+                self.note(at.path, "drop-key", f"dropped const: invalid value {short(raw['const'])}")
             else:
                 out["enum"] = [value]
                 self.note(at.path, "const-to-enum", "const written as a one-value enum")
         if raw.get("nullable") is True:
-            self.note(at.path, "collapse-nullable", "dropped OpenAPI nullable; the model omits the argument")
+            self.note(at.path, "collapse-nullable", "dropped OpenAPI nullable; omit the argument instead")
         elif "nullable" in raw:
             self._annotations.setdefault("nullable", set()).add(at.path)
-        self.children(raw, out, at, levels, unsupported)
+        self.children(raw, out, at, levels, dropped)
         return out
 
     def children(
-        self, raw: Mapping[str, Any], out: dict[str, Any], at: _At, levels: int, unsupported: list[str]
+        self, raw: Mapping[str, Any], out: dict[str, Any], at: _At, levels: int, dropped: list[str]
     ) -> None:
         props = raw.get("properties", MISSING)
         if isinstance(props, Mapping):
             out["properties"] = {}
             for name, schema in props.items():
                 if not isinstance(name, str):
-                    self.note(at.path, "drop-key", f"dropped property with non-string name {_short(name)}")
+                    self.note(at.path, "drop-key", f"dropped property with non-string name {short(name)}")
                 elif schema is False:
                     where = join(at.path, "properties", name)
                     self.note(where, "boolean-schema", "`false` property (must be absent) removed")
                 else:
                     out["properties"][name] = self.convert(schema, at.down("properties", name, levels=levels))
         elif props is not MISSING:
-            unsupported.append("properties")
+            dropped.append("properties")
         required = raw.get("required", MISSING)
         if isinstance(required, list | tuple):
             out["required"] = [str(name) for name in required if isinstance(name, str)]
             if len(out["required"]) != len(required):
                 self.note(at.path, "drop-required", "dropped required entries that are not strings")
         elif required is not MISSING:
-            unsupported.append("required")
+            dropped.append("required")
         extra = raw.get("additionalProperties", MISSING)
         if isinstance(extra, bool):
             out["additionalProperties"] = extra
         elif extra is not MISSING:
             out["additionalProperties"] = self.convert(extra, at.down("additionalProperties", levels=levels))
-        items, prefix = raw.get("items", MISSING), raw.get("prefixItems", MISSING)
-        if isinstance(prefix, list | tuple):
-            self.tuple_items(out, (prefix, "prefixItems"), (items, "items"), at, levels)
-        elif isinstance(items, list | tuple):
-            self.tuple_items(
-                out, (items, "items"), (raw.get("additionalItems", MISSING), "additionalItems"), at, levels
-            )
+        if isinstance(raw.get("prefixItems"), list | tuple):
+            self.tuple_items(out, raw, ("prefixItems", "items"), at, levels)
+        elif isinstance(raw.get("items"), list | tuple):
+            self.tuple_items(out, raw, ("items", "additionalItems"), at, levels)
         else:
-            unsupported += [key for key in ("prefixItems", "additionalItems") if key in raw]
-            if items is not MISSING:
-                out["items"] = self.convert(items, at.down("items", levels=levels))
+            dropped += [key for key in ("prefixItems", "additionalItems") if key in raw]
+            if "items" in raw:
+                out["items"] = self.convert(raw["items"], at.down("items", levels=levels))
 
     def tuple_items(
-        self,
-        out: dict[str, Any],
-        members: tuple[Sequence[Any], str],
-        rest: tuple[object, str],
-        at: _At,
-        levels: int,
+        self, out: dict[str, Any], raw: Mapping[str, Any], keys: tuple[str, str], at: _At, levels: int
     ) -> None:
-        slots: list[tuple[object, tuple[str, ...]]] = [
-            (m, (members[1], str(i))) for i, m in enumerate(members[0])
-        ]
-        if rest[0] is False:
-            out.setdefault("maxItems", len(members[0]))
-        elif rest[0] is not MISSING:
-            slots.append((rest[0], (rest[1],)))
+        """Positional item schemas under ``keys[0]``, the rest under ``keys[1]``, as one ``items``."""
+        members, rest = raw[keys[0]], raw.get(keys[1], MISSING)
+        slots: list[tuple[object, tuple[str, ...]]] = [(m, (keys[0], str(i))) for i, m in enumerate(members)]
+        if rest is False:
+            out.setdefault("maxItems", len(members))
+        elif rest is not MISSING:
+            slots.append((rest, (keys[1],)))
         # Several slots become anyOf alternatives, one more level down.
         deeper = levels + 1 if len(slots) > 1 else levels
         branches: dict[str, tuple[str, dict[str, Any]]] = {}
@@ -415,52 +302,49 @@ class Converter:
             where = at.down(*tokens, levels=deeper)
             schema = self.convert(member, where)
             branches.setdefault(repr(schema), (where.path, schema))
-        self.note(at.path, "prefix-items-to-items", f"{members[1]} tuple folded into one items schema")
+        self.note(at.path, "prefix-items-to-items", f"{keys[0]} tuple folded into one items schema")
         if len(branches) > 1:
             out["items"] = self.complete(self.any_of({}, list(branches.values()), at.path), at.path)
         else:
             out["items"] = next(iter(branches.values()))[1] if branches else {}
 
-    def members(self, value: Sequence[Any], key: str, at: _At) -> list[tuple[str, dict[str, Any]]]:
-        """Converted ``anyOf``/``oneOf``/``allOf`` members, not yet completed, with their paths."""
+    def members(self, value: Sequence[Any], key: str, at: _At) -> _Members:
+        """Converted ``anyOf``/``oneOf``/``allOf`` members, at ``at.depth``, not yet completed."""
         branches = []
         for i, member in enumerate(value):
-            where = at.down(key, str(i))
+            where = at.down(key, str(i), levels=0)
             if member is False and key != "allOf":
                 self.note(where.path, "boolean-schema", "`false` alternative (matches nothing) removed")
             else:
                 branches.append((where.path, self.convert(member, where, finish=False)))
         return branches
 
-    def any_of(
-        self, out: dict[str, Any], branches: list[tuple[str, dict[str, Any]]], path: str
-    ) -> dict[str, Any]:
+    def any_of(self, out: dict[str, Any], branches: _Members, path: str) -> dict[str, Any]:
         """``out`` constrained by one of ``branches``; the caller completes the result."""
         if not branches:
             return out
-        kept = [(where, branch) for where, branch in branches if not _is_null(branch)]
+        kept = [(where, branch) for where, branch in branches if not is_null(branch)]
         collapsed = bool(kept) and len(kept) < len(branches)
         if collapsed:
-            self.note(path, "collapse-nullable", "dropped the null alternative; the model omits the argument")
+            self.note(path, "collapse-nullable", "dropped the null alternative; omit the argument instead")
             out = {key: value for key, value in out.items() if key != "default" or value is not None}
-            branches = kept
+        branches = kept if kept else branches[:1]
         if len(branches) > 1:
             return {**out, "anyOf": [self.complete(branch, where) for where, branch in branches]}
         conflicts: list[str] = []
-        merged = _merge(branches[0][1], out, conflicts)
+        merged = merge(branches[0][1], out, conflicts)
         if conflicts or not collapsed:
             clash = f"; the parent's {', '.join(conflicts)} won" if conflicts else ""
             self.note(path, "merge-any-of", f"single anyOf alternative merged into the schema{clash}")
         return merged
 
-    def all_of(
-        self, out: dict[str, Any], branches: list[tuple[str, dict[str, Any]]], path: str
-    ) -> dict[str, Any]:
+    def all_of(self, out: dict[str, Any], branches: _Members, path: str) -> dict[str, Any]:
+        """``out`` and every member at once; the caller completes the result."""
         conflicts: list[str] = []
         merged: dict[str, Any] = {}
         for _, branch in branches:
-            merged = _merge(merged, branch, conflicts)
-        merged = _merge(merged, out, conflicts)
+            merged = merge(merged, branch, conflicts)
+        merged = merge(merged, out, conflicts)
         clash = f"; on conflicting {', '.join(conflicts)} the later schema won" if conflicts else ""
         self.note(path, "merge-all-of", f"allOf of {len(branches)} merged into the schema{clash}")
         return merged
@@ -469,9 +353,10 @@ class Converter:
         out = dict(schema)
         if (declared := out.get("type", "object")) != "object":
             self.note(
-                "", "replace-root", f"root of type {declared!r}: tool arguments are an object, offered empty"
+                "", "replace-root", f"root of type {declared!r} is not an object: offered without properties"
             )
-            out = {key: out[key] for key in ("description",) if key in out}
+            kept = {"description": out["description"]} if "description" in out else {}
+            out = {"type": "object", **kept, "properties": {}}
         if branches := out.pop("anyOf", []):
             objects = [branch for branch in branches if branch.get("type") == "object"]
             props = dict(out.get("properties", {}))
@@ -481,14 +366,14 @@ class Converter:
             out["properties"] = props
             if objects and len(objects) == len(branches):
                 required = [set(branch.get("required", ())) for branch in objects]
-                if common := [
-                    name for name in objects[0].get("required", ()) if all(name in r for r in required)
-                ]:
+                common = [name for name in objects[0].get("required", ()) if all(name in r for r in required)]
+                if common:
                     out["required"] = list(dict.fromkeys([*out.get("required", ()), *common]))
-            detail = (
-                f"root anyOf flattened into one object with the properties of {len(objects)} alternatives"
+            self.note(
+                "",
+                "flatten-root-union",
+                f"root anyOf flattened into the properties of {len(objects)} objects",
             )
-            self.note("", "flatten-root-union", detail)
         if out.pop("enum", None) is not None:
             self.note("", "drop-key", "dropped enum at the root: backends reject it there")
         if "type" not in out:
@@ -502,19 +387,20 @@ class Converter:
     def fit(self, root: dict[str, Any]) -> dict[str, Any]:
         """Trim the output to ``max_nodes`` non-empty subschemas, whole top-level schemas at a time.
 
-        Expansion stops at the same budget, but ``{}`` stand-ins and type-list splits can
-        still leave more. Trimming only the root's direct children keeps every rule's
-        result intact below them, which is what lets a second conversion find nothing to do.
+        Expansion stops at the same budget, but schemas created by type-list splits and
+        tuples are not visits, so the output can hold more. Trimming only the root's direct
+        children keeps every rule's result intact below them, which is what lets a second
+        conversion find nothing to do.
         """
-        if _size(root) <= self._limits.max_nodes:
+        if size(root) <= self._limits.max_nodes:
             return root
         room = self._limits.max_nodes - 1
         out = {**root, "properties": dict(root["properties"])}
         slots = [(out["properties"], name, join("", "properties", name)) for name in root["properties"]]
         extra = [key for key in ("additionalProperties", "items") if isinstance(root.get(key), dict)]
         for holder, key, where in [*slots, *((out, key, join("", key)) for key in extra)]:
-            if (size := _size(holder[key])) <= room:
-                room -= size
+            if (count := size(holder[key])) <= room:
+                room -= count
             else:
                 holder[key] = {}
                 self.note(where, "size-limit", f"output over {self._limits.max_nodes} subschemas: {{}}")

@@ -2,7 +2,7 @@
 
 The generator mixes real keywords, ``$ref`` s into ``$defs`` that may refer to each other
 (cycles included), type lists, ``const``, tuples, booleans, junk values and junk keys.
-Each example runs under the default limits or under tiny ones; the tiny ones are where
+Each example runs under the default limits or under tiny ones; tiny ones are where
 the depth, size and truncation rules meet the normalisation rules. Several invariants
 share one test so the suite draws fewer (slow to generate) examples.
 """
@@ -21,10 +21,10 @@ from jsonschema import Draft202012Validator
 from argo_mcp_client._schema import SchemaLimits, convert_schema
 
 TINY = SchemaLimits(max_depth=3, max_nodes=12, max_description_chars=24)
-LIMITS = st.sampled_from([SchemaLimits(), TINY])
+LIMITS = st.sampled_from([SchemaLimits(), TINY, SchemaLimits(max_depth=1, max_nodes=3, max_description_chars=5)])
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-TYPE_NAMES = st.sampled_from(["string", "number", "integer", "boolean", "object", "array", "null", "bogus"])
+TYPE_NAMES = st.sampled_from(["string", "number", "integer", "boolean", "object", "array", "null"])
 PROPERTY_NAMES = st.sampled_from(["a", "b", "c/d", "e~f"])
 SCALARS = (
     st.none()
@@ -37,43 +37,59 @@ JSON_VALUES = st.recursive(
     SCALARS,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
 )
+# Mostly refs that resolve (and so can form cycles through $defs), some that cannot.
 REFS = st.sampled_from(
-    [
-        "#/$defs/A",
-        "#/$defs/B",
-        "#/$defs/C",
-        "#/definitions/D",
-        "#/$defs/Missing",
-        "#",
-        "#/properties/a",
-        "#/$defs/A/properties/a",
-        "other.json#/x",
-        "#anchor",
-        "#/%24defs/B",
-    ]
+    ["#/$defs/A", "#/$defs/B", "#/$defs/C", "#/definitions/D", "#/%24defs/B"]
+) | st.sampled_from(
+    ["#/$defs/Missing", "#", "#/properties/a", "#/$defs/A/properties/a", "other.json#/x", "#anchor"]
 )
 JUNK = st.integers(-2, 2) | st.text(max_size=3) | st.lists(st.integers(), max_size=2) | st.none()
+NULL = st.just({"type": "null"})
+
+
+def _pairs(
+    keywords: dict[str, st.SearchStrategy[Any]], max_size: int
+) -> st.SearchStrategy[list[tuple[str, Any]]]:
+    # A few (keyword, value) pairs: far cheaper to draw than many optional keys.
+    return st.lists(
+        st.one_of([st.tuples(st.just(key), value) for key, value in keywords.items()]), max_size=max_size
+    )
 
 
 def _schema_dicts(children: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
-    numbers = st.integers(-5, 5) | st.floats(-5, 5) | st.booleans() | JUNK
-    keywords: dict[str, st.SearchStrategy[Any]] = {
-        "$ref": REFS | JUNK,
-        "type": TYPE_NAMES | st.lists(TYPE_NAMES, max_size=3) | JUNK,
-        "properties": st.dictionaries(PROPERTY_NAMES, children, max_size=3) | JUNK,
-        "required": st.lists(PROPERTY_NAMES | JUNK, max_size=4) | JUNK,
+    """Schemas built mostly from structural keywords, with a little junk on the side."""
+    nullable = st.lists(children, min_size=1, max_size=2).flatmap(
+        lambda branches: st.permutations([*branches, {"type": "null"}])
+    )
+    core: dict[str, st.SearchStrategy[Any]] = {
+        "$ref": REFS,
+        "type": TYPE_NAMES | st.lists(TYPE_NAMES, min_size=1, max_size=3),
+        "properties": st.dictionaries(PROPERTY_NAMES, children, max_size=3),
+        "required": st.lists(PROPERTY_NAMES, max_size=3),
         "additionalProperties": children,
-        "items": children | st.lists(children, max_size=3),
-        "prefixItems": st.lists(children, max_size=3) | JUNK,
-        "additionalItems": children,
-        "anyOf": st.lists(children, max_size=3) | JUNK,
-        "oneOf": st.lists(children, max_size=3),
-        "allOf": st.lists(children, max_size=2) | JUNK,
+        "items": children,
+        "prefixItems": st.lists(children, max_size=3),
+        "anyOf": nullable | st.lists(children, min_size=1, max_size=3),
+        "oneOf": nullable | st.lists(children, min_size=1, max_size=3),
+        "allOf": st.lists(children, min_size=1, max_size=2),
         "const": JSON_VALUES,
+        "description": st.text(max_size=40),
+        "default": st.none() | JSON_VALUES,
+    }
+    numbers = st.integers(-5, 5) | st.floats(-5, 5) | st.booleans() | JUNK
+    extra: dict[str, st.SearchStrategy[Any]] = {
+        "$ref": JUNK,
+        "type": st.just("bogus") | st.lists(TYPE_NAMES | JUNK, max_size=3) | JUNK,
+        "properties": JUNK,
+        "required": st.lists(PROPERTY_NAMES | JUNK, max_size=4) | JUNK,
+        "items": st.lists(children, max_size=3),
+        "additionalItems": children,
+        "prefixItems": JUNK,
+        "anyOf": JUNK | st.just([]),
+        "allOf": JUNK,
         "enum": st.lists(JSON_VALUES, max_size=3) | JUNK,
-        "default": JSON_VALUES,
         "nullable": st.booleans() | JUNK,
-        "description": st.text(max_size=40) | JUNK,
+        "description": JUNK,
         "format": st.sampled_from(["uri", "date-time"]) | JUNK,
         "pattern": st.sampled_from(["^a+$", "[", "[[a]"]) | JUNK,
         "minLength": numbers,
@@ -89,14 +105,20 @@ def _schema_dicts(children: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[st
         "not": children,
         "patternProperties": st.dictionaries(st.just("^x"), children, max_size=1),
     }
-    # A few (keyword, value) pairs per schema: far cheaper to draw than thirty optional keys.
-    pairs = st.one_of([st.tuples(st.just(key), value) for key, value in keywords.items()])
-    return st.lists(pairs, max_size=5).map(dict)
+    return st.builds(lambda main, side: dict(main + side), _pairs(core, 4), _pairs(extra, 2))
 
 
-LEAVES = st.booleans() | st.just({}) | JUNK | st.fixed_dictionaries({"type": TYPE_NAMES})
+LEAVES: st.SearchStrategy[Any] = (
+    st.fixed_dictionaries({"type": TYPE_NAMES})
+    | st.fixed_dictionaries({"$ref": REFS})
+    | st.fixed_dictionaries({"$ref": REFS, "description": st.text(max_size=5)})
+    | NULL
+    | st.booleans()
+    | st.just({})
+    | JUNK
+)
 SUBSCHEMAS = st.recursive(LEAVES, _schema_dicts, max_leaves=10)
-DEFS = st.fixed_dictionaries({}, optional={"A": SUBSCHEMAS, "B": SUBSCHEMAS, "C": SUBSCHEMAS})
+DEFS = st.fixed_dictionaries({"A": SUBSCHEMAS, "B": SUBSCHEMAS}, optional={"C": SUBSCHEMAS})
 
 
 @st.composite
@@ -104,11 +126,11 @@ def root_schemas(draw: st.DrawFn) -> Any:
     if draw(st.integers(0, 19)) == 0:
         return draw(st.none() | st.booleans() | JUNK)
     root: dict[Any, Any] = draw(_schema_dicts(SUBSCHEMAS))
-    if draw(st.booleans()):
+    if draw(st.integers(0, 3)) > 0:
         root["$defs"] = draw(DEFS)
     if draw(st.integers(0, 3)) == 0:
         root["definitions"] = {"D": draw(SUBSCHEMAS)}
-    if draw(st.integers(0, 9)) == 0:
+    if draw(st.integers(0, 19)) == 0:
         root[7] = "non-string key"
     return root
 
@@ -140,7 +162,16 @@ def test_output_is_an_object_root_in_the_portable_subset(schema: Any, limits: Sc
     assert isinstance(out["properties"], dict)
     assert not {"anyOf", "enum"} & set(out)
     for sub in _subschemas(out):
-        assert not {"$ref", "$defs", "definitions", "oneOf", "allOf", "prefixItems", "$schema", "nullable"} & set(sub)
+        assert not {
+            "$ref",
+            "$defs",
+            "definitions",
+            "oneOf",
+            "allOf",
+            "prefixItems",
+            "$schema",
+            "nullable",
+        } & set(sub)
         assert isinstance(sub.get("type", ""), str)
         assert len(sub.get("anyOf", [{}, {}])) >= 2
         if sub.get("type") == "array":

@@ -1,0 +1,157 @@
+"""Keyword tables and the value-level rules ``_schema_convert`` applies to each keyword.
+
+Everything here works on single values or on already converted schemas; the traversal,
+ref handling and reporting live in ``_schema_convert``.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+from argo_mcp_client._schema_refs import MISSING, copy_json
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = [
+    "OUTPUT_ORDER",
+    "STRUCTURAL",
+    "TYPES",
+    "TYPE_KEYS",
+    "UNSUPPORTED",
+    "is_null",
+    "is_raw_null",
+    "merge",
+    "merges",
+    "ordered",
+    "short",
+    "size",
+    "truncate",
+    "valid_value",
+]
+
+TYPES: Final = ("string", "number", "integer", "boolean", "object", "array", "null")
+_NUMBER_KEYS: Final = ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "multipleOf")
+_COUNT_KEYS: Final = ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties")
+TYPE_KEYS: Final[Mapping[str, tuple[str, ...]]] = {
+    "object": ("properties", "required", "additionalProperties", "minProperties", "maxProperties"),
+    "array": ("items", "minItems", "maxItems", "uniqueItems"),
+    "string": ("minLength", "maxLength", "pattern"),
+    "number": _NUMBER_KEYS,
+    "integer": _NUMBER_KEYS,
+}
+STRUCTURAL: Final = frozenset(
+    {"$ref", "type", "const", "nullable", "properties", "required", "additionalProperties", "items"}
+    | {"prefixItems", "additionalItems", "anyOf", "oneOf", "allOf", "$defs", "definitions"}
+)
+UNSUPPORTED: Final = frozenset(
+    {"not", "if", "then", "else", "patternProperties", "propertyNames", "dependentRequired"}
+    | {"dependentSchemas", "dependencies", "unevaluatedProperties", "unevaluatedItems", "contains"}
+    | {"minContains", "maxContains", "$dynamicRef", "$recursiveRef"}
+)
+OUTPUT_ORDER: Final = (
+    *("type", "description", "enum", "format", "pattern", "minLength", "maxLength", *_NUMBER_KEYS),
+    *("properties", "required", "additionalProperties", "minProperties", "maxProperties"),
+    *("items", "minItems", "maxItems", "uniqueItems", "anyOf", "default"),
+)
+# Disagreeing values of these are wording, not constraints: the winner is not a conflict.
+_OVERRIDABLE: Final = frozenset({"description", "default"})
+
+
+def short(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def truncate(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, ending in a visible marker when cut."""
+    if len(text) <= limit:
+        return text
+    # Sized for the largest possible count, so the result never exceeds the limit and a
+    # second pass leaves it alone.
+    room = limit - len(f" … [truncated {len(text)} chars]")
+    if room <= 0:
+        return text[:limit]
+    head = text[:room].rstrip()
+    return f"{head} … [truncated {len(text) - len(head)} chars]"
+
+
+def valid_value(key: str, value: object) -> Any:
+    """A fresh copy of a non-structural keyword's value, or MISSING if the value is invalid."""
+    if key in ("description", "format"):
+        return str(value) if isinstance(value, str) else MISSING
+    if key == "pattern":
+        # Validators compile `pattern` with Python's re; one that warns would fail there
+        # under -W error, so it counts as invalid.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            try:
+                return str(re.compile(value).pattern) if isinstance(value, str) else MISSING
+            except (re.error, Warning, RecursionError, OverflowError, ValueError):
+                return MISSING
+    if key in ("default", "enum"):
+        return copy_json(value) if key == "default" or (isinstance(value, list) and value) else MISSING
+    if key == "uniqueItems":
+        return value if isinstance(value, bool) else MISSING
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return MISSING
+    number = copy_json(value)  # MISSING for NaN and infinities
+    if key in _COUNT_KEYS:
+        return int(number) if number is not MISSING and number >= 0 and number == int(number) else MISSING
+    return MISSING if key == "multipleOf" and number is not MISSING and number <= 0 else number
+
+
+def is_null(schema: Mapping[str, Any]) -> bool:
+    """Whether a converted schema is a bare ``{"type": "null"}`` (a description aside)."""
+    return schema.get("type") == "null" and set(schema) <= {"type", "description"}
+
+
+def is_raw_null(schema: object) -> bool:
+    """Whether a raw schema is sure to convert to one that :func:`is_null` accepts."""
+    return isinstance(schema, Mapping) and schema.get("type") == "null" and set(schema) <= _NULL_KEYS
+
+
+def merges(members: Sequence[Any]) -> bool:
+    """Whether raw ``anyOf`` members are sure to leave at most one non-null alternative."""
+    return sum(not is_raw_null(member) and member is not False for member in members) <= 1
+
+
+_NULL_KEYS: Final = frozenset({"type", "description", "title"})
+
+
+def ordered(schema: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: schema[key] for key in OUTPUT_ORDER if key in schema}
+
+
+def merge(base: Mapping[str, Any], over: Mapping[str, Any], conflicts: list[str]) -> dict[str, Any]:
+    """Both schemas at once; where they disagree ``over`` wins and the keyword joins ``conflicts``."""
+    out = dict(base)
+    for key, value in over.items():
+        old = out.get(key, MISSING)
+        if old is MISSING or old == value:
+            out[key] = value
+        elif key == "properties":
+            out[key] = {
+                **old,
+                **{n: merge(old[n], s, conflicts) if n in old else s for n, s in value.items()},
+            }
+        elif key == "required":
+            out[key] = [*old, *(name for name in value if name not in old)]
+        elif key in ("items", "additionalProperties") and isinstance(old, dict) and isinstance(value, dict):
+            out[key] = merge(old, value, conflicts)
+        else:
+            if key not in _OVERRIDABLE and key not in conflicts:
+                conflicts.append(key)
+            out[key] = value
+    return ordered(out)
+
+
+def size(schema: object) -> int:
+    """Non-empty subschemas in converted ``schema``, itself included."""
+    if not isinstance(schema, dict) or not schema:
+        return 0
+    children = [*schema.get("properties", {}).values(), *schema.get("anyOf", ())]
+    return 1 + sum(map(size, [*children, schema.get("items"), schema.get("additionalProperties")]))
