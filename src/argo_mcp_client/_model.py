@@ -91,7 +91,7 @@ class ChatModel:
         except ValueError as exc:
             # The SDK parses each event as JSON; a malformed one ends up here.
             raise StreamError(f"a stream chunk was not valid JSON ({exc})") from exc
-        return _checked(assembler.reply(), model)
+        return self.quirks.decode(model, _checked(assembler.reply(), model), had_tools=bool(tools))
 
     async def _create(
         self,

@@ -69,8 +69,15 @@ class Quirks:
         return fields
 
     def decode(self, model: str, reply: ModelReply, *, had_tools: bool) -> ModelReply:
-        """The reply with prompt-based tool calls parsed out, when ``model`` uses them."""
-        return decode_model_reply(reply) if had_tools and self.prompt_tools(model) else reply
+        """The reply with prompt-based tool calls parsed out of its text.
+
+        Done for models using prompt-based tools, and for any reply to a request
+        with tools whose text holds ``<tool_call>`` blocks: argo-bridge leaves
+        them in the text next to the calls it parsed out itself.
+        """
+        if had_tools and (self.prompt_tools(model) or "<tool_call" in (reply.content or "")):
+            return decode_model_reply(reply)
+        return reply
 
     def learn(self, model: str, error: ModelError, *, had_tools: bool) -> bool:
         """Learn from a refused request; ``True`` when sending it again, adjusted, may work."""
