@@ -11,7 +11,6 @@ import email.utils
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import httpx2
 import openai
 from openai.types.chat import ChatCompletion
 
@@ -141,7 +140,10 @@ def model_error(exc: openai.APIError, *, model: str, base_url: str) -> ModelErro
             f"model {model!r} did not answer in time at {base_url}", model=model, transient=True
         )
     if isinstance(exc, openai.APIConnectionError):
-        if isinstance(exc.__cause__, httpx2.ConnectError | OSError):
+        # By name, so a legacy httpx client (which the SDK still accepts) is told apart too.
+        if type(exc.__cause__).__name__ in ("ConnectError", "ConnectTimeout") or isinstance(
+            exc.__cause__, OSError
+        ):
             return ModelError(
                 f"cannot reach the model endpoint {base_url} ({exc.__cause__}); "
                 "is argo-proxy running? Set base_url or ARGO_BASE_URL to its /v1 address",

@@ -15,7 +15,8 @@ Rules, and why:
   target and win on conflicts (a sibling ``description`` is the caller's wording). A ref
   re-entered while its target is being expanded becomes a permissive stand-in that keeps
   the target's single declared type, so recursive models are expanded exactly once.
-  Other refs become ``{}``. ``$defs``/``definitions`` are dropped afterwards.
+  Other refs become ``{}``. ``$defs``/``definitions`` are dropped afterwards. A change
+  inside a definition is reported once, at the definition's own path.
 * Nullable. A ``null`` alternative (in ``anyOf``/``oneOf`` or a type list) is removed
   whenever a non-null one remains, whether the property is required or not: the model
   omits an optional argument instead of sending null, and a ``default: null`` beside it
@@ -48,7 +49,8 @@ Rules, and why:
   ``properties``. A root ``anyOf`` is flattened into one object with the properties of
   its object alternatives; a root of another type is replaced by an empty object.
 * Limits. Descriptions are cut with a visible marker. Subschemas nested deeper than
-  ``max_depth`` become ``{}``. Expansion stops after ``max_nodes`` subschemas (refs make
+  ``max_depth`` become ``{}``; depth is counted as the output will nest, so a second
+  pass finds nothing too deep. Expansion stops after ``max_nodes`` subschemas (refs make
   small inputs explode), and the output is trimmed to that many non-empty subschemas,
   whole top-level properties at a time.
 
@@ -77,26 +79,26 @@ __all__ = [
 ]
 
 SchemaAction = Literal[
-    "inline-ref",
-    "break-cycle",
-    "unresolved-ref",
-    "drop-key",
-    "drop-annotations",
-    "collapse-nullable",
+    "inline-ref",  # a same-document $ref replaced by its target
+    "break-cycle",  # a recursive $ref replaced by a permissive stand-in
+    "unresolved-ref",  # a remote, anchor or dangling $ref replaced by {}
+    "drop-key",  # keywords that constrain values dropped (unportable or invalid)
+    "drop-annotations",  # annotation keywords dropped, counted for the whole schema
+    "collapse-nullable",  # a null alternative, null type or OpenAPI nullable dropped
     "one-of-to-any-of",
-    "merge-any-of",
+    "merge-any-of",  # a lone anyOf alternative merged into its parent
     "merge-all-of",
-    "type-list-to-any-of",
+    "type-list-to-any-of",  # a type list split into anyOf (or a one-entry list unwrapped)
     "const-to-enum",
-    "prefix-items-to-items",
+    "prefix-items-to-items",  # a tuple folded into one items schema
     "add-items",
     "add-type-object",
     "add-properties",
-    "drop-required",
-    "boolean-schema",
-    "replace-invalid",
-    "replace-root",
-    "flatten-root-union",
+    "drop-required",  # required entries that are duplicates or name no property
+    "boolean-schema",  # a true/false schema replaced or removed
+    "replace-invalid",  # a value that is not a schema replaced by {}
+    "replace-root",  # a root that is not an object replaced by an empty object
+    "flatten-root-union",  # a root anyOf folded into one object
     "truncate-description",
     "depth-limit",
     "size-limit",
@@ -133,6 +135,8 @@ class SchemaReport:
 
 @dataclass(frozen=True, slots=True)
 class SchemaLimits:
+    """Bounds that keep a huge or hostile schema from costing unbounded time or tokens."""
+
     max_depth: int = 24
     """Nesting of subschemas."""
     max_nodes: int = 5_000

@@ -25,7 +25,7 @@ from argo_mcp_client._schema_keywords import (
     merges,
     ordered,
     short,
-    size,
+    trim,
     truncate,
     valid_value,
 )
@@ -90,10 +90,11 @@ class Converter:
             self.note(at.path, "depth-limit", f"nested deeper than {self._limits.max_depth} levels: {{}}")
             return {}
         # A null alternative stays free: cutting it to {} would turn it into a real one.
-        self._visited += 0 if is_raw_null(node) else 1
-        if self._visited > self._limits.max_nodes:
-            self._cut = (at.path, 1) if self._cut is None else (self._cut[0], self._cut[1] + 1)
-            return {}
+        if not is_raw_null(node):
+            self._visited += 1
+            if self._visited > self._limits.max_nodes:
+                self._cut = (at.path, 1) if self._cut is None else (self._cut[0], self._cut[1] + 1)
+                return {}
         out = self.body(node, at)
         return self.complete(out, at.path) if finish else out
 
@@ -370,9 +371,7 @@ class Converter:
                 if common:
                     out["required"] = list(dict.fromkeys([*out.get("required", ()), *common]))
             self.note(
-                "",
-                "flatten-root-union",
-                f"root anyOf flattened into the properties of {len(objects)} objects",
+                "", "flatten-root-union", f"root anyOf folded into the properties of {len(objects)} objects"
             )
         if out.pop("enum", None) is not None:
             self.note("", "drop-key", "dropped enum at the root: backends reject it there")
@@ -382,26 +381,7 @@ class Converter:
         if "properties" not in out:
             out["properties"] = {}
             self.note("", "add-properties", "root had no properties: added an empty properties map")
-        return self.fit(self.complete(out, ""))
-
-    def fit(self, root: dict[str, Any]) -> dict[str, Any]:
-        """Trim the output to ``max_nodes`` non-empty subschemas, whole top-level schemas at a time.
-
-        Expansion stops at the same budget, but schemas created by type-list splits and
-        tuples are not visits, so the output can hold more. Trimming only the root's direct
-        children keeps every rule's result intact below them, which is what lets a second
-        conversion find nothing to do.
-        """
-        if size(root) <= self._limits.max_nodes:
-            return root
-        room = self._limits.max_nodes - 1
-        out = {**root, "properties": dict(root["properties"])}
-        slots = [(out["properties"], name, join("", "properties", name)) for name in root["properties"]]
-        extra = [key for key in ("additionalProperties", "items") if isinstance(root.get(key), dict)]
-        for holder, key, where in [*slots, *((out, key, join("", key)) for key in extra)]:
-            if (count := size(holder[key])) <= room:
-                room -= count
-            else:
-                holder[key] = {}
-                self.note(where, "size-limit", f"output over {self._limits.max_nodes} subschemas: {{}}")
+        out, trimmed = trim(self.complete(out, ""), self._limits.max_nodes)
+        for path in trimmed:
+            self.note(path, "size-limit", f"output over {self._limits.max_nodes} subschemas: {{}}")
         return out

@@ -1,7 +1,7 @@
-"""Keyword tables and the value-level rules ``_schema_convert`` applies to each keyword.
+"""Keyword tables, and the rules of ``_schema_convert`` that need no traversal state.
 
-Everything here works on single values or on already converted schemas; the traversal,
-ref handling and reporting live in ``_schema_convert``.
+Everything here works on single keyword values or on already converted schemas; the
+traversal, ref handling and reporting live in ``_schema_convert``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from argo_mcp_client._schema_refs import MISSING, copy_json
+from argo_mcp_client._schema_refs import MISSING, copy_json, join
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -28,7 +28,7 @@ __all__ = [
     "merges",
     "ordered",
     "short",
-    "size",
+    "trim",
     "truncate",
     "valid_value",
 ]
@@ -59,6 +59,8 @@ OUTPUT_ORDER: Final = (
 )
 # Disagreeing values of these are wording, not constraints: the winner is not a conflict.
 _OVERRIDABLE: Final = frozenset({"description", "default"})
+# A raw {"type": "null"} with nothing but these keys converts to a bare null schema.
+_NULL_KEYS: Final = frozenset({"type", "description", "title"})
 
 
 def short(value: object, limit: int = 60) -> str:
@@ -119,9 +121,6 @@ def merges(members: Sequence[Any]) -> bool:
     return sum(not is_raw_null(member) and member is not False for member in members) <= 1
 
 
-_NULL_KEYS: Final = frozenset({"type", "description", "title"})
-
-
 def ordered(schema: Mapping[str, Any]) -> dict[str, Any]:
     return {key: schema[key] for key in OUTPUT_ORDER if key in schema}
 
@@ -155,3 +154,26 @@ def size(schema: object) -> int:
         return 0
     children = [*schema.get("properties", {}).values(), *schema.get("anyOf", ())]
     return 1 + sum(map(size, [*children, schema.get("items"), schema.get("additionalProperties")]))
+
+
+def trim(root: dict[str, Any], max_nodes: int) -> tuple[dict[str, Any], list[str]]:
+    """``root`` cut to ``max_nodes`` non-empty subschemas, and the pointers of what was cut.
+
+    Expansion stops at the same budget, but schemas created by type-list splits and
+    tuples are not visits, so the output can hold more. Replacing whole direct children
+    of the root by ``{}`` keeps every rule's result intact below them, which is what lets
+    a second conversion find nothing to do.
+    """
+    if size(root) <= max_nodes:
+        return root, []
+    room, trimmed = max_nodes - 1, []
+    out = {**root, "properties": dict(root["properties"])}
+    slots = [(out["properties"], name, join("", "properties", name)) for name in root["properties"]]
+    extra = [key for key in ("additionalProperties", "items") if isinstance(root.get(key), dict)]
+    for holder, key, where in [*slots, *((out, key, "/" + key) for key in extra)]:
+        if (count := size(holder[key])) <= room:
+            room -= count
+        else:
+            holder[key] = {}
+            trimmed.append(where)
+    return out, trimmed

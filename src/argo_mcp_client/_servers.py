@@ -351,8 +351,21 @@ class ServerPool:
         return tuple(c.generation for c in self.connections.values())
 
     def offered_tools(self) -> dict[str, list[mcp_types.Tool]]:
-        """Each server's tools that its allow and deny lists offer to the model."""
-        return {name: [t for t in c.tools if c.spec.offers(t.name)] for name, c in self.connections.items()}
+        """Each server's tools that its allow and deny lists offer to the model.
+
+        Tools the server will only run as tasks (``execution.taskSupport:
+        "required"``) are left out: this client calls tools directly, so every
+        call of theirs would fail.
+        """
+        offered: dict[str, list[mcp_types.Tool]] = {}
+        for name, connection in self.connections.items():
+            offered[name] = []
+            for tool in connection.tools:
+                if tool.execution is not None and tool.execution.task_support == "required":
+                    logger.info("not offering %s.%s: it can only run as a task", name, tool.name)
+                elif connection.spec.offers(tool.name):
+                    offered[name].append(tool)
+        return offered
 
     async def aclose(self) -> None:
         for connection in self.connections.values():

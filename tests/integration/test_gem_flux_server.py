@@ -14,7 +14,11 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.types import CallToolResult
 
-pytestmark = pytest.mark.anyio
+from support.compat import record_version
+
+record_version("Gem-Flux reference server (stand-in)", "examples/argo_llm, 11 tools")
+
+pytestmark = [pytest.mark.anyio, pytest.mark.compat("Gem-Flux reference server (stand-in)")]
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = ROOT / "examples" / "argo_llm" / "gem_flux_server.py"

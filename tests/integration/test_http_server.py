@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+
 import anyio
 import pytest
 
 from argo_mcp_client import ArgoMCPClient, HttpServer, ServerStartError
 from argo_mcp_client.testing import ScriptedModel, call, reply
 from integration.conftest import free_port
+from support.compat import record_version
+
+pytestmark = pytest.mark.compat("MCP SDK server over streamable HTTP")
+record_version("MCP SDK server over streamable HTTP", "mcp " + importlib.metadata.version("mcp"))
 
 
 async def test_a_tool_runs_over_streamable_http_with_the_configured_headers(http_server_url: str) -> None:

@@ -235,6 +235,11 @@ def test_any_of_with_several_non_null_branches_keeps_them() -> None:
     assert actions(report) == [("/properties/v", "collapse-nullable")]
 
 
+def test_any_of_of_only_nulls_becomes_null() -> None:
+    out, _ = convert(obj(v={"anyOf": [{"type": "null"}, {"type": "null", "title": "Nothing"}]}))
+    assert out["properties"]["v"] == {"type": "null"}
+
+
 def test_one_of_becomes_any_of() -> None:
     out, report = convert(obj(v={"oneOf": [{"type": "string"}, {"type": "integer"}]}))
     assert out["properties"]["v"] == {"anyOf": [{"type": "string"}, {"type": "integer"}]}
@@ -567,6 +572,13 @@ def test_depth_limit_replaces_deeper_subtrees() -> None:
     assert [action for _, action in actions(report)] == ["depth-limit"]
 
 
+def test_optional_nesting_costs_no_extra_depth() -> None:
+    inner = obj(b={"type": "string"})
+    out, report = convert(obj(a={"anyOf": [inner, {"type": "null"}]}), max_depth=2)
+    assert out["properties"]["a"] == inner
+    assert "depth-limit" not in {action for _, action in actions(report)}
+
+
 def test_very_deep_input_does_not_exhaust_the_stack() -> None:
     deep: dict[str, Any] = {"type": "string"}
     for _ in range(5_000):
@@ -587,6 +599,14 @@ def test_size_limit_stops_ref_explosion() -> None:
     out, report = convert({"$ref": "#/$defs/L0", "$defs": defs}, max_nodes=200)
     assert len(json.dumps(out)) < 40_000
     assert "size-limit" in {action for _, action in actions(report)}
+
+
+def test_size_limit_trims_output_whole_top_level_properties_at_a_time() -> None:
+    schema = obj(**{f"p{i}": {"type": ["string", "integer"]} for i in range(5)})
+    out, report = convert(schema, max_nodes=10)
+    assert out["properties"]["p2"] == {"anyOf": [{"type": "string"}, {"type": "integer"}]}
+    assert out["properties"]["p3"] == out["properties"]["p4"] == {}
+    assert ("/properties/p3", "size-limit") in actions(report)
 
 
 def test_limits_must_be_positive_and_depth_bounded() -> None:

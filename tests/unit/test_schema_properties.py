@@ -21,7 +21,8 @@ from jsonschema import Draft202012Validator
 from argo_mcp_client._schema import SchemaLimits, convert_schema
 
 TINY = SchemaLimits(max_depth=3, max_nodes=12, max_description_chars=24)
-LIMITS = st.sampled_from([SchemaLimits(), TINY, SchemaLimits(max_depth=1, max_nodes=3, max_description_chars=5)])
+MINIMAL = SchemaLimits(max_depth=1, max_nodes=3, max_description_chars=5)
+LIMITS = st.sampled_from([SchemaLimits(), TINY, MINIMAL])
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 TYPE_NAMES = st.sampled_from(["string", "number", "integer", "boolean", "object", "array", "null"])
