@@ -36,6 +36,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if COMPAT.outcomes:
+    # Only a whole run (the README's test command) speaks for the whole table.
+    config = session.config
+    whole_run = (
+        config.args_source is pytest.Config.ArgsSource.TESTPATHS
+        and not config.option.keyword
+        and config.option.markexpr == "not real_llm"
+    )
+    if COMPAT.outcomes and whole_run:
         TABLE.parent.mkdir(exist_ok=True)
         TABLE.write_text(COMPAT.table())
