@@ -16,7 +16,7 @@ from argo_mcp_client._stream import EventStream
 from argo_mcp_client._sync import run_sync
 from argo_mcp_client._version import __version__
 from argo_mcp_client.breaker import BreakerSettings, CircuitBreaker
-from argo_mcp_client.catalog import PromptInfo, ResourceContent, ResourceInfo
+from argo_mcp_client.catalog import PromptInfo, ResourceContent, ResourceInfo, ServerStatus
 from argo_mcp_client.client import ArgoMCPClient
 from argo_mcp_client.config import (
     ArgoSettings,
@@ -95,6 +95,7 @@ __all__ = [
     "ServerLog",
     "ServerSpec",
     "ServerStartError",
+    "ServerStatus",
     "StdioServer",
     "TextDelta",
     "ToolCallFinished",

@@ -23,11 +23,12 @@ from mcp.client.streamable_http import streamable_http_client
 
 from argo_mcp_client._host import ServerHost
 from argo_mcp_client._version import __version__
+from argo_mcp_client.catalog import ServerStatus
 from argo_mcp_client.config import HttpServer, InProcessServer, StdioServer
 from argo_mcp_client.errors import ServerError, ServerStartError
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Sequence
+    from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
     from anyio.abc import TaskGroup
     from mcp.shared.dispatcher import ProgressFnT
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("argo_mcp_client")
 
 _CLIENT_INFO = mcp_types.Implementation(name="argo-mcp-client", version=__version__)
-_MAX_TOOL_PAGES = 100
+_MAX_PAGES = 100
 
 
 @dataclass(slots=True)
@@ -168,18 +169,32 @@ class ServerConnection:
     async def list_tools(self) -> list[mcp_types.Tool]:
         """All of the server's tools, following pagination."""
         client = self._require_client()
-        tools: list[mcp_types.Tool] = []
+        return await self._all_pages("tools", lambda cursor: client.list_tools(cursor=cursor))
+
+    async def _all_pages(self, kind: str, fetch: Callable[[str | None], Awaitable[Any]]) -> list[Any]:
+        items: list[Any] = []
         cursor: str | None = None
-        for _ in range(_MAX_TOOL_PAGES):
-            page = await client.list_tools(cursor=cursor)
-            tools.extend(page.tools)
-            cursor = page.next_cursor
-            if not cursor:
-                return tools
+        for _ in range(_MAX_PAGES):
+            page = await fetch(cursor)
+            items.extend(getattr(page, kind))
+            if not (cursor := page.next_cursor):
+                return items
         logger.warning(
-            "MCP server %r paginated past %d pages of tools; using those", self.name, _MAX_TOOL_PAGES
+            "MCP server %r paginated past %d pages of %s; using those", self.name, _MAX_PAGES, kind
         )
-        return tools
+        return items
+
+    def status(self) -> ServerStatus:
+        client = self._life.client
+        info = client.server_info if client is not None else None
+        return ServerStatus(
+            name=self.name,
+            alive=client is not None,
+            protocol_version=client.protocol_version if client is not None else None,
+            server_name=info.name if info else None,
+            server_version=info.version if info else None,
+            tools=len(self.tools),
+        )
 
     def offers(self, capability: str) -> bool:
         """Whether the server says it has ``capability`` ("resources", "prompts", ...)."""
@@ -188,28 +203,14 @@ class ServerConnection:
 
     async def list_resources(self) -> list[mcp_types.Resource]:
         client = self._require_client()
-        resources: list[mcp_types.Resource] = []
-        cursor: str | None = None
-        for _ in range(_MAX_TOOL_PAGES):
-            page = await client.list_resources(cursor=cursor)
-            resources.extend(page.resources)
-            if not (cursor := page.next_cursor):
-                break
-        return resources
+        return await self._all_pages("resources", lambda cursor: client.list_resources(cursor=cursor))
 
     async def read_resource(self, uri: str) -> mcp_types.ReadResourceResult:
         return await self._require_client().read_resource(uri)
 
     async def list_prompts(self) -> list[mcp_types.Prompt]:
         client = self._require_client()
-        prompts: list[mcp_types.Prompt] = []
-        cursor: str | None = None
-        for _ in range(_MAX_TOOL_PAGES):
-            page = await client.list_prompts(cursor=cursor)
-            prompts.extend(page.prompts)
-            if not (cursor := page.next_cursor):
-                break
-        return prompts
+        return await self._all_pages("prompts", lambda cursor: client.list_prompts(cursor=cursor))
 
     async def get_prompt(self, name: str, arguments: dict[str, str]) -> mcp_types.GetPromptResult:
         return await self._require_client().get_prompt(name, arguments)

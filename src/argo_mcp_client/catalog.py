@@ -10,11 +10,14 @@ from typing import TYPE_CHECKING, Any
 import mcp.types as mcp_types
 
 from argo_mcp_client._results import render_content
+from argo_mcp_client.errors import ConfigError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
-__all__ = ["PromptInfo", "ResourceContent", "ResourceInfo"]
+    from argo_mcp_client._servers import ServerConnection
+
+__all__ = ["Catalog", "PromptInfo", "ResourceContent", "ResourceInfo", "ServerStatus"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,21 @@ class ResourceContent:
     mime_type: str | None
     text: str | None = None
     data: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServerStatus:
+    """How a connected server is doing."""
+
+    name: str
+    alive: bool
+    """Connected now (a crashed server is started again on its next use)."""
+    protocol_version: str | None
+    """The MCP protocol version agreed on, e.g. ``2025-11-25`` (handshake) or ``2026-07-28``."""
+    server_name: str | None
+    server_version: str | None
+    tools: int
+    """Tools it lists (before allow and deny lists)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,3 +105,64 @@ def prompt_info(server: str, prompt: mcp_types.Prompt) -> PromptInfo:
 def prompt_messages(messages: Sequence[mcp_types.PromptMessage]) -> list[dict[str, Any]]:
     """A prompt's messages in OpenAI chat format, ready to start or seed a run."""
     return [{"role": m.role, "content": render_content(m.content)} for m in messages]
+
+
+class Catalog:
+    """The resources and prompts of a client's servers, looked up across them."""
+
+    def __init__(self, connections: Mapping[str, ServerConnection]) -> None:
+        self._connections = connections
+
+    def connection(self, server: str) -> ServerConnection:
+        try:
+            return self._connections[server]
+        except KeyError:
+            raise ConfigError(
+                f"no server named {server!r}; the servers are {list(self._connections)}"
+            ) from None
+
+    async def list_resources(self, server: str | None) -> list[ResourceInfo]:
+        resources: list[ResourceInfo] = []
+        for connection in self._chosen(server):
+            if connection.offers("resources"):
+                resources += [resource_info(connection.name, r) for r in await connection.list_resources()]
+        return resources
+
+    async def read_resource(self, uri: str, *, server: str | None) -> list[ResourceContent]:
+        if server is None:
+            owners = {r.server for r in await self.list_resources(None) if r.uri == uri}
+            server = _only(
+                owners, f"cannot tell which server to read {uri!r} from", "lists it", "all list it"
+            )
+        return resource_contents(await self.connection(server).read_resource(uri))
+
+    async def list_prompts(self, server: str | None) -> list[PromptInfo]:
+        prompts: list[PromptInfo] = []
+        for connection in self._chosen(server):
+            if connection.offers("prompts"):
+                prompts += [prompt_info(connection.name, p) for p in await connection.list_prompts()]
+        return prompts
+
+    async def get_prompt(
+        self, name: str, arguments: Mapping[str, str] | None, *, server: str | None
+    ) -> list[dict[str, Any]]:
+        if server is None:
+            owners = {p.server for p in await self.list_prompts(None) if p.name == name}
+            server = _only(
+                owners, f"cannot tell which server's prompt {name!r} to use", "offers it", "all offer it"
+            )
+        result = await self.connection(server).get_prompt(name, dict(arguments or {}))
+        return prompt_messages(result.messages)
+
+    def statuses(self) -> dict[str, ServerStatus]:
+        return {name: c.status() for name, c in self._connections.items()}
+
+    def _chosen(self, server: str | None) -> list[ServerConnection]:
+        return list(self._connections.values()) if server is None else [self.connection(server)]
+
+
+def _only(owners: set[str], problem: str, none: str, several: str) -> str:
+    if len(owners) == 1:
+        return owners.pop()
+    where = f"no server {none}" if not owners else f"servers {sorted(owners)} {several}"
+    raise ConfigError(f"{problem}: {where}; pass server=")

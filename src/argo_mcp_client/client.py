@@ -24,15 +24,7 @@ from argo_mcp_client._schema import SchemaLimits
 from argo_mcp_client._servers import ServerConnection, ServerPool
 from argo_mcp_client._stream import EventStream, drain, open_run
 from argo_mcp_client.breaker import BreakerBoard, BreakerSettings
-from argo_mcp_client.catalog import (
-    PromptInfo,
-    ResourceContent,
-    ResourceInfo,
-    prompt_info,
-    prompt_messages,
-    resource_contents,
-    resource_info,
-)
+from argo_mcp_client.catalog import Catalog, PromptInfo, ResourceContent, ResourceInfo, ServerStatus
 from argo_mcp_client.config import ArgoSettings, HttpServer, InProcessServer, StdioServer, load_servers
 from argo_mcp_client.errors import ConfigError
 
@@ -354,10 +346,6 @@ class ArgoMCPClient:
         ) as events:
             return await drain(events)
 
-    async def list_tools_raw(self, server: str) -> list[mcp_types.Tool]:
-        """The tools of ``server`` exactly as it lists them, unconverted."""
-        return await self._connection(server).list_tools()
-
     async def _dispatcher(self) -> Dispatcher:
         """The tool dispatcher for a run, with the tool list brought up to date first."""
         assert self._pool is not None
@@ -376,57 +364,35 @@ class ArgoMCPClient:
 
     async def list_resources(self, server: str | None = None) -> list[ResourceInfo]:
         """The resources of one server, or of all, following pagination."""
-        resources: list[ResourceInfo] = []
-        for connection in self._connections(server):
-            if connection.offers("resources"):
-                resources += [resource_info(connection.name, r) for r in await connection.list_resources()]
-        return resources
+        return await self._catalog().list_resources(server)
 
     async def read_resource(self, uri: str, *, server: str | None = None) -> list[ResourceContent]:
         """Read the resource at ``uri`` (from ``server``, or the one server listing it)."""
-        if server is None:
-            owners = {r.server for r in await self.list_resources() if r.uri == uri}
-            if len(owners) != 1:
-                where = "no server lists it" if not owners else f"servers {sorted(owners)} all list it"
-                raise ConfigError(f"cannot tell which server to read {uri!r} from: {where}; pass server=")
-            server = owners.pop()
-        return resource_contents(await self._connection(server).read_resource(uri))
+        return await self._catalog().read_resource(uri, server=server)
 
     async def list_prompts(self, server: str | None = None) -> list[PromptInfo]:
         """The prompt templates of one server, or of all."""
-        prompts: list[PromptInfo] = []
-        for connection in self._connections(server):
-            if connection.offers("prompts"):
-                prompts += [prompt_info(connection.name, p) for p in await connection.list_prompts()]
-        return prompts
+        return await self._catalog().list_prompts(server)
 
     async def get_prompt(
         self, name: str, arguments: Mapping[str, str] | None = None, *, server: str | None = None
     ) -> list[dict[str, Any]]:
         """A server's prompt filled in, as OpenAI messages: pass them to :meth:`run` to start from them."""
-        if server is None:
-            owners = {p.server for p in await self.list_prompts() if p.name == name}
-            if len(owners) != 1:
-                where = "no server offers it" if not owners else f"servers {sorted(owners)} all offer it"
-                raise ConfigError(f"cannot tell which server's prompt {name!r} to use: {where}; pass server=")
-            server = owners.pop()
-        result = await self._connection(server).get_prompt(name, dict(arguments or {}))
-        return prompt_messages(result.messages)
+        return await self._catalog().get_prompt(name, arguments, server=server)
 
-    def _connections(self, server: str | None) -> list[ServerConnection]:
+    async def list_tools_raw(self, server: str) -> list[mcp_types.Tool]:
+        """The tools of ``server`` exactly as it lists them, unconverted."""
+        return await self._catalog().connection(server).list_tools()
+
+    @property
+    def servers(self) -> dict[str, ServerStatus]:
+        """Each server's status: connected or not, protocol version, server name and version."""
+        return self._catalog().statuses()
+
+    def _catalog(self) -> Catalog:
         self._require_open()
         assert self._pool is not None
-        return list(self._pool.connections.values()) if server is None else [self._connection(server)]
-
-    def _connection(self, server: str) -> ServerConnection:
-        self._require_open()
-        assert self._pool is not None
-        try:
-            return self._pool.connections[server]
-        except KeyError:
-            raise ConfigError(
-                f"no server named {server!r}; the servers are {list(self._pool.connections)}"
-            ) from None
+        return Catalog(self._pool.connections)
 
     def _require_open(self) -> None:
         if self._state is _State.NEW:

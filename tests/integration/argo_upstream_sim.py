@@ -40,7 +40,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import anyio
-import uvicorn
+
+from support.loopback import serve_in_thread
 
 __all__ = [
     "ARGO_PREFIX",
@@ -799,29 +800,9 @@ def argo_upstream_simulator(
 ) -> Iterator[ArgoUpstreamSimulator]:
     """Serve an :class:`ArgoUpstreamSimulator` on a free loopback port until the block ends."""
     simulator = ArgoUpstreamSimulator(models, brain)
-    config = uvicorn.Config(
-        simulator.app,
-        host="127.0.0.1",
-        port=0,
-        interface="asgi3",
-        lifespan="off",
-        access_log=False,
-        log_config=None,
-        log_level="warning",
-        timeout_graceful_shutdown=2,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="argo-upstream-sim", daemon=True)
-    thread.start()
-    try:
-        while not server.started:
-            if not thread.is_alive():
-                raise RuntimeError("the simulated Argo upstream failed to start")
-            threading.Event().wait(0.01)
-        port = server.servers[0].sockets[0].getsockname()[1]
+    with serve_in_thread(simulator.app, name="simulated Argo upstream") as port:
         simulator.base_url = f"http://127.0.0.1:{port}{ARGO_PREFIX}"
-        yield simulator
-    finally:
-        simulator.reset()  # ends stalls, so shutdown need not wait for them
-        server.should_exit = True
-        thread.join(timeout=10)
+        try:
+            yield simulator
+        finally:
+            simulator.reset()  # ends stalls, so shutdown need not wait for them

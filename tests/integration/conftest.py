@@ -7,7 +7,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -58,15 +60,22 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 
     raise TimeoutError(f"nothing listened on 127.0.0.1:{port} within {timeout} s")
 
 
-@pytest.fixture
-def http_server_url() -> Iterator[str]:
-    """The faulty test server serving streamable HTTP on loopback, stopped after the test."""
+@contextmanager
+def faulty_http_server(output: IO[str] | int = subprocess.DEVNULL) -> Iterator[str]:
+    """The faulty test server serving streamable HTTP on loopback until the block ends; yields its URL."""
     port = free_port()
     script = str(SERVERS / "faulty_server.py")
-    process = subprocess.Popen([sys.executable, script, "--http", str(port)], stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([sys.executable, script, "--http", str(port)], stdout=output, stderr=output)
     try:
         wait_for_port(port, process)
         yield f"http://127.0.0.1:{port}/mcp"
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def http_server_url() -> Iterator[str]:
+    """The faulty test server over streamable HTTP, stopped after the test."""
+    with faulty_http_server() as url:
+        yield url

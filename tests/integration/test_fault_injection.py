@@ -20,8 +20,6 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import subprocess
-import sys
 import tempfile
 import traceback
 import uuid
@@ -58,7 +56,7 @@ from argo_mcp_client import (
 )
 from argo_mcp_client._history import check_history
 from argo_mcp_client.testing import call, reply
-from integration.conftest import SERVERS, faulty, free_port, wait_for_port
+from integration.conftest import faulty, faulty_http_server
 from support.fault_gateway import (
     AUTH_NOTICE,
     PARTIAL_TEXT,
@@ -254,18 +252,8 @@ def gateway(audit: Audit) -> Iterator[FaultGateway]:
 @pytest.fixture(scope="module")
 def http_mcp_url(audit: Audit, errlog: TextIO) -> Iterator[str]:
     """The faulty server over streamable HTTP, reached with a planted secret in its headers."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, str(SERVERS / "faulty_server.py"), "--http", str(port)],
-        stdout=errlog,
-        stderr=errlog,
-    )
-    try:
-        wait_for_port(port, process)
-        yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with faulty_http_server(errlog) as url:
+        yield url
 
 
 def stdio_server() -> StdioServer:

@@ -128,9 +128,8 @@ def client_for(model: ScriptedModel, *servers: StdioServer) -> ArgoMCPClient:
     return ArgoMCPClient(servers=list(servers), openai_client=model.openai_client(), model="gpt4o")
 
 
-def negotiated_protocol(client: ArgoMCPClient, server: str) -> str:
-    # The public API does not tell the protocol version; the server's mcp.Client session does.
-    return client._connection(server)._require_client().protocol_version
+def negotiated_protocol(client: ArgoMCPClient, server: str) -> str | None:
+    return client.servers[server].protocol_version
 
 
 def tool_message(request: ScriptedRequest, call_id: str) -> dict[str, Any]:

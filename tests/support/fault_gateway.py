@@ -42,7 +42,6 @@ import anyio
 import anyio.from_thread
 import anyio.lowlevel
 import httpx2
-import uvicorn
 
 from argo_mcp_client.testing import (
     Answer,
@@ -55,6 +54,7 @@ from argo_mcp_client.testing import (
     Step,
     call,
 )
+from support.loopback import serve_in_thread
 
 __all__ = [
     "AUTH_NOTICE",
@@ -481,28 +481,6 @@ async def _send_stream(send: Send, content: bytes) -> None:
 def fault_gateway() -> Iterator[FaultGateway]:
     """Serve a :class:`FaultGateway` on a free loopback port until the block ends."""
     gateway = FaultGateway()
-    config = uvicorn.Config(
-        gateway.app,
-        host="127.0.0.1",
-        port=0,
-        interface="asgi3",
-        lifespan="off",
-        access_log=False,
-        log_config=None,
-        log_level="warning",
-        timeout_graceful_shutdown=2,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="fault-gateway", daemon=True)
-    thread.start()
-    try:
-        while not server.started:
-            if not thread.is_alive():
-                raise RuntimeError("the simulated gateway failed to start")
-            threading.Event().wait(0.01)
-        port = server.servers[0].sockets[0].getsockname()[1]
+    with serve_in_thread(gateway.app, name="simulated faulty gateway") as port:
         gateway.base_url = f"http://127.0.0.1:{port}/v1"
         yield gateway
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

@@ -6,19 +6,18 @@ the command line) can reach it over loopback like a real argo-proxy.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx2
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from argo_mcp_client.testing import ScriptedModel
+from support.loopback import serve_in_thread
 
 
 @dataclass(frozen=True)
@@ -46,19 +45,5 @@ def _app(model: ScriptedModel, model_ids: list[str]) -> Starlette:
 @contextmanager
 def stub_gateway(model: ScriptedModel, model_ids: list[str] | None = None) -> Iterator[StubGateway]:
     """Serve ``model`` on a free loopback port until the block ends."""
-    config = uvicorn.Config(
-        _app(model, model_ids or ["scripted"]), host="127.0.0.1", port=0, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="stub-gateway", daemon=True)
-    thread.start()
-    try:
-        while not server.started:
-            if not thread.is_alive():
-                raise RuntimeError("the stub gateway failed to start")
-            threading.Event().wait(0.01)
-        port = server.servers[0].sockets[0].getsockname()[1]
+    with serve_in_thread(_app(model, model_ids or ["scripted"]), name="stub gateway") as port:
         yield StubGateway(base_url=f"http://127.0.0.1:{port}/v1", model=model)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

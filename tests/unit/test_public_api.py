@@ -11,9 +11,9 @@ EXPECTED = {
     "ModelError", "ModelRequestStarted", "ModelRetrying", "ModelSwitched", "PromptInfo",
     "ResourceContent", "ResourceInfo", "RetryPolicy", "RunError", "RunFinished", "RunResult",
     "RunStarted", "RunTimeout", "SchemaChange", "SchemaLimits", "SchemaReport", "ServerError",
-    "ServerLog", "ServerSpec", "ServerStartError", "StdioServer", "TextDelta", "ToolCallFinished",
-    "ToolCallRecord", "ToolCallStarted", "ToolInfo", "ToolProgress", "TurnFinished", "TurnRestarted",
-    "Usage", "__version__", "load_servers", "run_sync",
+    "ServerLog", "ServerSpec", "ServerStartError", "ServerStatus", "StdioServer", "TextDelta",
+    "ToolCallFinished", "ToolCallRecord", "ToolCallStarted", "ToolInfo", "ToolProgress", "TurnFinished",
+    "TurnRestarted", "Usage", "__version__", "load_servers", "run_sync",
 }  # fmt: skip
 
 
