@@ -22,6 +22,7 @@ import anyio
 
 from argo_mcp_client._results import error_text, render_result
 from argo_mcp_client._servers import ConnectionLost
+from argo_mcp_client._telemetry import log, span
 from argo_mcp_client.errors import ServerError
 from argo_mcp_client.events import ToolCallFinished, ToolCallStarted, ToolProgress
 from argo_mcp_client.result import ToolCallRecord
@@ -82,6 +83,23 @@ class Dispatcher:
 
     async def run_call(self, call: ToolCallRequest, *, turn: int, emit: Emit) -> ToolCallRecord:
         """Run one call; never raises except on cancellation."""
+        attributes = {"gen_ai.tool.name": call.name, "gen_ai.tool.call.id": call.id, "argo_mcp.turn": turn}
+        with span("argo_mcp.tool_call", **attributes) as current:
+            record = await self._run_call(call, turn=turn, emit=emit)
+            current.set_attribute("argo_mcp.server", record.server or "")
+            current.set_attribute("argo_mcp.tool.error", record.is_error)
+        log(
+            logging.INFO,
+            "tool call finished",
+            tool=record.name,
+            server=record.server,
+            turn=turn,
+            duration=round(record.duration, 3),
+            error=record.is_error or None,
+        )
+        return record
+
+    async def _run_call(self, call: ToolCallRequest, *, turn: int, emit: Emit) -> ToolCallRecord:
         started = time.perf_counter()
         tool = self.registry.get(call.name)
         arguments, problem = _parse_arguments(call.arguments, tool)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from argo_mcp_client._dispatch import cancelled_record
+from argo_mcp_client._telemetry import span
 from argo_mcp_client.errors import ArgoMCPError, MaxTurnsExceeded
 from argo_mcp_client.events import RunFinished, RunStarted, TurnFinished
 from argo_mcp_client.result import RunResult, ToolCallRecord, Usage
@@ -75,21 +76,23 @@ async def run_loop(
             raise MaxTurnsExceeded(options.max_turns, history=state.messages)
         state.turns += 1
         turn = state.turns
-        try:
-            reply, model = await router.request(
-                turn=turn,
-                models=options.models,
-                messages=state.messages,
-                tools=tools,
-                streaming=options.streaming,
-                emit=emit,
-            )
-        except ArgoMCPError as exc:
-            exc.history = list(state.messages)
-            raise
-        state.add_usage(model, reply.usage)
+        with span("argo_mcp.turn", **{"argo_mcp.turn": turn}):
+            try:
+                reply, model = await router.request(
+                    turn=turn,
+                    models=options.models,
+                    messages=state.messages,
+                    tools=tools,
+                    streaming=options.streaming,
+                    emit=emit,
+                )
+            except ArgoMCPError as exc:
+                exc.history = list(state.messages)
+                raise
+            state.add_usage(model, reply.usage)
+            if reply.tool_calls:
+                await _answer_tool_calls(state, reply, turn=turn, dispatcher=dispatcher, emit=emit)
         if reply.tool_calls:
-            await _answer_tool_calls(state, reply, turn=turn, dispatcher=dispatcher, emit=emit)
             await emit(TurnFinished(turn=turn, model=model, usage=reply.usage, served_by=reply.model))
             continue
         state.messages.append(reply.assistant_message())

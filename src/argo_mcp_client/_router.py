@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ import anyio
 from argo_mcp_client._aliases import same_model
 from argo_mcp_client._assembly import StreamError
 from argo_mcp_client._retry import RetryPolicy, call_with_retries, is_unhealthy
+from argo_mcp_client._telemetry import log, span
 from argo_mcp_client.errors import AllModelsFailed, CircuitOpenError, GatewayError, ModelError
 from argo_mcp_client.events import (
     Event,
@@ -120,15 +122,29 @@ class _TurnRequest:
 
     async def attempt(self, number: int) -> ModelReply:
         breaker = self.router.breakers.for_model(self.model)
-        try:
-            reply = await self._ask(number)
-        except ModelError as error:
-            if is_unhealthy(error):
-                breaker.record_failure()
-            if self.text_sent:
-                self.text_sent = False
-                await self.emit(TurnRestarted(turn=self.turn, reason=f"{error}"))
-            raise
+        started = time.perf_counter()
+        attributes = {
+            "gen_ai.request.model": self.model,
+            "argo_mcp.turn": self.turn,
+            "argo_mcp.attempt": number,
+        }
+        with span("argo_mcp.model_request", **attributes) as current:
+            try:
+                reply = await self._ask(number)
+            except ModelError as error:
+                log(logging.INFO, "model request failed", model=self.model, turn=self.turn, error=str(error))
+                if is_unhealthy(error):
+                    breaker.record_failure()
+                if self.text_sent:
+                    self.text_sent = False
+                    await self.emit(TurnRestarted(turn=self.turn, reason=f"{error}"))
+                raise
+            current.set_attribute("gen_ai.usage.input_tokens", reply.usage.prompt_tokens)
+            current.set_attribute("gen_ai.usage.output_tokens", reply.usage.completion_tokens)
+            if reply.model:
+                current.set_attribute("gen_ai.response.model", reply.model)
+        duration = round(time.perf_counter() - started, 3)
+        log(logging.DEBUG, "model answered", model=self.model, turn=self.turn, duration=duration)
         breaker.record_success()
         if reply.model and not same_model(reply.model, self.model):
             logger.warning(

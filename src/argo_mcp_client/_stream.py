@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import anyio
 
 from argo_mcp_client._loop import RunOptions, RunState, run_loop
+from argo_mcp_client._telemetry import run_id, span
 from argo_mcp_client.errors import RunTimeout
 from argo_mcp_client.events import Event, RunFinished
 
@@ -92,7 +93,14 @@ async def open_run(
             host.listeners.add(notify)
             try:
                 deadline = options.deadline if options.deadline is not None else math.inf
-                with anyio.move_on_after(deadline) as scope:
+                run_id.set(state.run_id)
+                with (
+                    span(
+                        "argo_mcp.run",
+                        **{"argo_mcp.run_id": state.run_id, "gen_ai.request.model": options.models[0]},
+                    ),
+                    anyio.move_on_after(deadline) as scope,
+                ):
                     dispatcher = replace(await prepare(), notify=notify)
                     outcome.result = await run_loop(
                         state, options, router=router, dispatcher=dispatcher, emit=send.send
