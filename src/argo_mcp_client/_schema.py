@@ -127,6 +127,7 @@ class SchemaReport:
 
     @property
     def changed(self) -> bool:
+        """Whether the conversion changed anything."""
         return bool(self.changes)
 
     def __str__(self) -> str:

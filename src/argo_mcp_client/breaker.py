@@ -51,6 +51,7 @@ class CircuitBreaker:
 
     @property
     def state(self) -> BreakerState:
+        """``"closed"`` (requests go through), ``"open"`` (skipped) or ``"half_open"`` (one probe)."""
         if self.opened_at is None:
             return "closed"
         if self._probing or self.clock() - self.opened_at >= self.settings.cooldown:
@@ -78,11 +79,13 @@ class CircuitBreaker:
         return True
 
     def record_success(self) -> None:
+        """A request succeeded: the breaker closes and its failure count starts again."""
         self.failures = 0
         self.opened_at = None
         self._probing = False
 
     def record_failure(self) -> None:
+        """An unhealthy failure: the breaker opens at the threshold, or when the probe failed."""
         self.failures += 1
         if self._probing or self.failures >= self.settings.failure_threshold:
             self.opened_at = self.clock()

@@ -89,22 +89,27 @@ class ScriptedRequest:
 
     @property
     def model(self) -> str:
+        """The model name the request asked for."""
         return str(self.body.get("model", ""))
 
     @property
     def messages(self) -> list[dict[str, Any]]:
+        """The messages sent, in OpenAI chat format."""
         return list(self.body.get("messages", []))
 
     @property
     def tools(self) -> list[dict[str, Any]]:
+        """The tools offered, in OpenAI function-calling format (none for prompt-based tools)."""
         return list(self.body.get("tools", []))
 
     @property
     def tool_names(self) -> list[str]:
+        """The names of the tools offered."""
         return [t["function"]["name"] for t in self.tools]
 
     @property
     def stream(self) -> bool:
+        """Whether the request asked for a streamed reply."""
         return bool(self.body.get("stream"))
 
 

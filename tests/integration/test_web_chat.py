@@ -1,0 +1,253 @@
+"""Tutorial 06, the web chat, run as a user runs it: served by a subprocess, used in a browser.
+
+The app runs with ``--offline`` (the scripted model, with the real Gem-Flux reference
+server). One test reads its server-sent events directly; the other drives the page in
+headless Chromium (Debian's ``chromium``, through playwright-core from npm).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from integration.conftest import free_port, wait_for_port
+from support.browser import Browser, BrowserUnavailable, browser
+from support.processes import descendants
+from support.reference_servers import RegistryUnreachable
+
+TUTORIAL = Path(__file__).parents[2] / "examples" / "argo_llm" / "06_web_chat.py"
+START_TIMEOUT = 120.0
+"""Seconds the app may take to listen: it starts the Gem-Flux server and lists its tools first."""
+STOP_TIMEOUT = 20.0
+
+
+@dataclass
+class WebChat:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+def _stop(process: subprocess.Popen[bytes]) -> list[int]:
+    """Stop the app with SIGTERM, as Ctrl-C would; return the descendants that outlived it (killed)."""
+    children = descendants(process.pid)
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=STOP_TIMEOUT)
+    deadline = time.monotonic() + STOP_TIMEOUT
+    left = [pid for pid in children if _alive(pid)]
+    while left and time.monotonic() < deadline:
+        time.sleep(0.1)
+        left = [pid for pid in left if _alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    return left
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.fixture(scope="module")
+def web_chat(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebChat]:
+    """The tutorial serving on a free loopback port with the scripted model, stopped after the module."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("web_chat") / "app.log"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("ARGO_")}
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, str(TUTORIAL), "--offline", "--port", str(port)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=environment,
+        )
+    try:
+        wait_for_port(port, process, timeout=START_TIMEOUT)
+    except (RuntimeError, TimeoutError) as exc:
+        _stop(process)
+        pytest.fail(f"{exc}\n{log.read_text()}")
+    chat = WebChat(url=f"http://127.0.0.1:{port}/", process=process, log=log)
+    yield chat
+    outlived = _stop(process)
+    assert not outlived, f"processes outlived the web chat: {outlived}"
+    assert "Traceback" not in log.read_text(), log.read_text()
+
+
+def _post(url: str, body: dict[str, Any] | None = None) -> urllib.request.Request:
+    data = json.dumps(body).encode() if body is not None else b""
+    return urllib.request.Request(url, data=data, method="POST", headers={"content-type": "application/json"})
+
+
+def _events(chat: WebChat, session: str, message: str) -> list[tuple[str, dict[str, Any]]]:
+    """The server-sent events of one chat turn, read to the end of the response."""
+    events: list[tuple[str, dict[str, Any]]] = []
+    with urllib.request.urlopen(
+        _post(f"{chat.url}api/chat", {"session": session, "message": message}), timeout=120
+    ) as r:
+        assert r.headers["content-type"].startswith("text/event-stream")
+        name = "message"
+        for raw in r:
+            line = raw.decode().rstrip("\r\n")
+            if line.startswith("event:"):
+                name = line.split(":", 1)[1].strip()
+            elif line.startswith("data:"):
+                events.append((name, json.loads(line.split(":", 1)[1])))
+                name = "message"
+    return events
+
+
+def test_web_chat_streams_a_turn_as_server_sent_events_and_keeps_the_conversation(web_chat: WebChat) -> None:
+    with urllib.request.urlopen(_post(f"{web_chat.url}api/sessions"), timeout=30) as r:
+        info = json.load(r)
+    assert info["scripted"] is True
+    assert "simulation that calls no LLM" in info["backend"]
+    assert info["servers"] == ["gemflux"]
+
+    first = _events(web_chat, info["session"], "Build a draft model of E. coli")
+    follow_up = _events(web_chat, info["session"], "Now gapfill it")
+
+    names = [name for name, _ in first]
+    assert names[0] == "run_started"
+    assert names[-1] == "done"
+    assert names.count("text") > 1
+    started = next(data for name, data in first if name == "tool_started")
+    assert (started["server"], started["tool"]) == ("gemflux", "build_model")
+    finished = next(data for name, data in first if name == "tool_finished")
+    assert finished["ok"] is True
+    assert '"model_id":"E_coli_K12.draft"' in finished["output"]
+    text = "".join(data["text"] for name, data in first if name == "text")
+    assert "model_id = E_coli_K12.draft" in text
+    # The second message continues the same conversation: the scripted model gapfills the first draft.
+    gapfill = next(data for name, data in follow_up if name == "tool_finished")
+    assert gapfill["ok"] is True
+    assert "E_coli_K12.draft.gf" in gapfill["output"]
+
+
+def _refusal(request: urllib.request.Request) -> tuple[int, str]:
+    """The status and error message of a request the app refuses."""
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30).close()
+    with refused.value as response:
+        return response.code, json.load(response)["error"]
+
+
+def test_web_chat_refuses_unknown_sessions_and_empty_messages(web_chat: WebChat) -> None:
+    unknown = _refusal(_post(f"{web_chat.url}api/chat", {"session": "nope", "message": "hi"}))
+    with urllib.request.urlopen(_post(f"{web_chat.url}api/sessions"), timeout=30) as r:
+        session = json.load(r)["session"]
+    empty = _refusal(_post(f"{web_chat.url}api/chat", {"session": session, "message": " "}))
+
+    assert unknown == (404, "unknown session: reload the page")
+    assert empty == (400, "the message is empty")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Browser:
+    try:
+        return browser()
+    except BrowserUnavailable as exc:
+        pytest.skip(str(exc))
+    except RegistryUnreachable as exc:
+        pytest.skip(f"cannot install playwright-core for the browser test: {exc}")
+
+
+CHAT_IN_THE_BROWSER = """
+withPage(async (page, args) => {
+  await page.goto(args.url);
+  await page.waitForSelector('#backend[data-scripted="true"]');
+  await page.waitForSelector("#send:not([disabled])");
+  const backend = await page.textContent("#backend");
+
+  async function ask(message, index) {
+    await page.fill("#message", message);
+    await page.click("#send");
+    const reply = page.locator(".message.assistant").nth(index);
+    await reply.locator('xpath=self::*[@data-state="done" or @data-state="error"]').waitFor();
+    await page.waitForSelector("#send:not([disabled])");
+    return {
+      state: await reply.getAttribute("data-state"),
+      deltas: Number(await reply.getAttribute("data-deltas")),
+      text: await reply.locator(".text").allTextContents(),
+      tools: await reply.locator("details.tool").evaluateAll((cards) =>
+        cards.map((card) => ({
+          tool: card.dataset.tool,
+          status: card.dataset.status,
+          open: card.open,
+          summary: card.querySelector("summary").textContent,
+          result: card.querySelector("pre.result")?.textContent ?? null,
+        }))
+      ),
+      footer: await reply.locator(".summary, .note.error").allTextContents(),
+    };
+  }
+
+  const first = await ask(args.first, 0);
+  const second = await ask(args.second, 1);
+  const userBubble = page.locator(".message.user .content").first();
+  await page.screenshot({ path: args.screenshot, fullPage: true });
+  return {
+    backend,
+    first,
+    second,
+    userText: await userBubble.textContent(),
+    userBoldElements: await userBubble.locator("b").count(),
+  };
+});
+"""
+
+
+def test_web_chat_in_headless_chromium(web_chat: WebChat, chromium: Browser, tmp_path: Path) -> None:
+    screenshot = tmp_path / "web_chat.png"
+    first = "Build a draft model of <b>E. coli</b> K-12 from two protein sequences."
+
+    seen = chromium.run(
+        CHAT_IN_THE_BROWSER,
+        {"url": web_chat.url, "first": first, "second": "Now gapfill it.", "screenshot": str(screenshot)},
+        work=tmp_path / "browser",
+    )
+
+    assert seen["errors"] == []
+    assert seen["backend"].startswith("Simulation")
+    assert "scripted model" in seen["backend"]
+    # The user's text is shown as text: the markup in it made no element.
+    assert seen["userText"] == first
+    assert seen["userBoldElements"] == 0
+    reply = seen["first"]
+    assert reply["state"] == "done", reply
+    assert reply["deltas"] > 1
+    assert "model_id = E_coli_K12.draft" in "".join(reply["text"])
+    [tool] = reply["tools"]
+    assert tool["tool"] == "build_model"
+    assert tool["status"] == "ok"
+    assert tool["open"] is False
+    assert "gemflux.build_model" in tool["summary"]
+    assert '"model_name":"E_coli_K12"' in tool["summary"]
+    assert '"model_id":"E_coli_K12.draft"' in tool["result"]
+    assert "1 tool call" in reply["footer"][0]
+    follow_up = seen["second"]
+    assert follow_up["state"] == "done", follow_up
+    assert [(t["tool"], t["status"]) for t in follow_up["tools"]] == [("gapfill_model", "ok")]
+    png = screenshot.read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(png) > 1000
