@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from argo_mcp_client import Conversation
+from argo_mcp_client._history import check_history
 from argo_mcp_client.testing import ScriptedModel, ScriptedRequest, call, reply
 from support.gateway import stub_gateway
 
@@ -15,13 +17,14 @@ TUTORIALS = Path(__file__).parents[2] / "examples" / "argo_llm"
 
 
 def run_tutorial(
-    name: str, *args: str, env: dict[str, str] | None = None
+    name: str, *args: str, env: dict[str, str] | None = None, stdin: str = ""
 ) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("ARGO_")} | (env or {})
     return subprocess.run(
         [sys.executable, str(TUTORIALS / name), *args],
         capture_output=True,
         text=True,
+        input=stdin,
         timeout=120,
         env=environment,
         check=False,
@@ -74,3 +77,139 @@ def test_tutorial_01_uses_a_reachable_endpoint() -> None:
     assert "Assistant: The draft E_coli_K12 has 88 reactions." in done.stdout
     assert [r.model for r in scripted.requests] == ["gpt4o", "gpt4o"]
     assert "build_model" in scripted.requests[0].tool_names
+
+
+SIMULATION = "the built-in scripted model, a simulation that calls no LLM, because --offline was given"
+
+
+def lines_with(text: str, marker: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if marker in line]
+
+
+def test_tutorial_02_runs_the_workflow_answers_a_follow_up_and_resumes_the_saved_conversation(
+    tmp_path: Path,
+) -> None:
+    saved = tmp_path / "chat.json"
+
+    done = run_tutorial("02_complete_workflow.py", "--offline", "--save", str(saved))
+
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert SIMULATION in out
+    calls = lines_with(out, "Tool call: ")
+    assert [c.split("(")[0] for c in calls] == [
+        "Tool call: gemflux.build_model",
+        "Tool call: gemflux.gapfill_model",
+        "Tool call: gemflux.run_fba",
+    ]
+    assert all(c.endswith("-> ok") for c in calls)
+    assert '"model_id": "E_coli_K12.draft", "media_id": "glucose_minimal_aerobic"' in calls[1]
+    assert '"model_id": "E_coli_K12.draft.gf"' in calls[2]
+    assert "(4 model requests in this exchange)" in out
+    # The follow-up is answered from the gapfilling result already in the conversation.
+    follow_up = out.split("You: Which reactions did gapfilling add?\n")[1].splitlines()[0]
+    assert follow_up.startswith("Assistant: (scripted) Gapfilling E_coli_K12.draft added ")
+    # The saved conversation resumes, and a question after resuming is answered from it.
+    assert f"Saved 11 messages to {saved}" in out
+    assert f"Resumed 11 messages from {saved}" in out
+    assert "growth rate of 0.866 per hour" in out.split("Resumed")[1]
+    conversation = Conversation.from_json(saved.read_text())
+    check_history(conversation.messages)
+    assert [m["role"] for m in conversation.messages].count("tool") == 3
+    assert conversation.messages[-1]["content"].startswith("(scripted) Gapfilling")
+
+
+def test_tutorial_03_chats_from_piped_input_and_stops_at_quit() -> None:
+    typed = "Build a model and gapfill it\n\nWhich reactions did gapfilling add?\n/quit\nnever read\n"
+
+    done = run_tutorial("03_interactive_cli.py", "--offline", stdin=typed)
+
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert SIMULATION in out
+    assert "You: Build a model and gapfill it" in out
+    starts = lines_with(out, "-> gemflux.")
+    assert [s.split("(")[0] for s in starts] == ["-> gemflux.build_model", "-> gemflux.gapfill_model"]
+    finishes = lines_with(out, "<- ")
+    assert [f.split(" in ")[0] for f in finishes] == ["<- build_model: ok", "<- gapfill_model: ok"]
+    assert "Assistant: (scripted) Gapfilling E_coli_K12.draft added " in out
+    assert "never read" not in out
+    assert "Bye (9 messages in the conversation)." in out
+
+
+def test_tutorial_03_ends_at_end_of_input() -> None:
+    done = run_tutorial("03_interactive_cli.py", "--offline", stdin="hello\n")
+
+    assert done.returncode == 0, done.stderr
+    assert "Assistant: (scripted) I am a simulation" in done.stdout
+    assert done.stdout.rstrip().endswith("Bye (3 messages in the conversation).")
+
+
+def timeline_kinds(out: str) -> list[str]:
+    """The event kinds of the timeline lines (``+1.234 s  kind  ...``), in order."""
+    return [line.split()[2] for line in out.splitlines() if line.lstrip().startswith("+")]
+
+
+def test_tutorial_04_prints_a_timeline_of_the_run() -> None:
+    done = run_tutorial("04_streaming_events.py", "--offline")
+
+    assert done.returncode == 0, done.stderr
+    assert SIMULATION in done.stdout
+    kinds = timeline_kinds(done.stdout)
+    assert kinds[0] == "run_started"
+    assert kinds[-1] == "run_finished"
+    tools = [k for k in kinds if k.startswith("tool_call")]
+    assert tools == ["tool_call_started", "tool_call_finished"] * 3
+    assert kinds.count("model_request_started") == kinds.count("turn_finished") == 4
+    assert "text_delta" in kinds
+    calls = lines_with(done.stdout, "tool_call_started")
+    assert ["build_model" in calls[0], "gapfill_model" in calls[1], "run_fba" in calls[2]] == [True] * 3
+    assert "4 turns, 3 tool calls: (scripted) Done: FBA of E_coli_K12.draft.gf" in done.stdout
+
+
+def test_tutorial_04_timeline_shows_a_retry_and_a_restarted_turn_on_a_rough_gateway() -> None:
+    done = run_tutorial("04_streaming_events.py", "--offline", "--rough-gateway")
+
+    assert done.returncode == 0, done.stderr
+    kinds = timeline_kinds(done.stdout)
+    assert kinds[:6] == [
+        "run_started",
+        "model_request_started",
+        "model_retrying",
+        "model_request_started",
+        "text_delta",
+        "turn_restarted",
+    ]
+    assert "HTTP 503: upstream busy (injected)" in done.stdout
+    assert "the stream ended without a finish reason" in done.stdout
+    assert kinds[-1] == "run_finished"
+    assert kinds.count("tool_call_finished") == 3
+    seen = done.stdout.split("Events seen: ")[1]
+    for kind in set(kinds):
+        assert f"{kind} x{kinds.count(kind)}" in seen
+
+
+def test_tutorial_05_retries_switches_opens_the_breaker_and_skips_the_broken_model() -> None:
+    done = run_tutorial("05_resilience.py")
+
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Model: a SIMULATED gateway" in out
+    run1, rest = out.split("== Run 2")
+    run2, run3 = rest.split("== Run 3")
+    primary, fallback = "argo:claude-4.5-sonnet", "argo:gpt-4o"
+    assert len(lines_with(run1, f"retrying {primary}, attempt")) == 2
+    assert f"request to {primary} (attempt 3)" in run1
+    assert (
+        f"switched {primary} -> {fallback}, because: model '{primary}' request failed with HTTP 503" in run1
+    )
+    assert "tool call gemflux.list_media -> ok" in run1
+    assert f"breaker of {primary}: open (3 consecutive failures" in run1
+    assert f"breaker of {fallback}: closed" in run1
+    assert f"request to {primary}" not in run2
+    assert f"switched {primary} -> {fallback}, because: model '{primary}' was skipped" in run2
+    assert f"requests sent to {primary} in run 2: 0" in run2
+    assert f"answered by: {fallback}" in run2
+    assert "its breaker is half_open" in run2
+    assert f"answered by: {primary}" in run3
+    assert f"breaker of {primary}: closed (0 consecutive failures)" in run3

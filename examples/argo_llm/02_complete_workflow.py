@@ -1,0 +1,106 @@
+"""Tutorial 02: a whole workflow in a conversation, a follow-up question, then save and resume.
+
+One request asks for the full Gem-Flux workflow: build a draft model, gapfill
+it on glucose, run flux balance analysis. The model makes the three tool calls
+over several turns of a single ``client.chat(conversation, ...)``, passing each
+result's model id on to the next call. A follow-up question in the same
+conversation ("which reactions did gapfilling add?") is answered from what is
+already there. Finally the conversation is saved as JSON, loaded back, and
+continued.
+
+    python examples/argo_llm/02_complete_workflow.py            # argo-proxy if it answers
+    python examples/argo_llm/02_complete_workflow.py --offline  # the scripted model
+    python examples/argo_llm/02_complete_workflow.py --save my_chat.json
+
+With no endpoint reachable it runs the built-in scripted model, which is a
+simulation: the tool calls and their results are real, the "model" is not.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import anyio
+
+from argo_mcp_client import ArgoMCPClient, ArgoMCPError, Conversation, RunResult
+
+# Run as a script, this folder is on sys.path; the type checker reads it from the repository root.
+if TYPE_CHECKING:
+    from examples.argo_llm._common import (
+        MEDIUM,
+        SEQUENCES,
+        choose_backend,
+        make_parser,
+        servers_from,
+        workflow_responder,
+    )
+else:
+    from _common import MEDIUM, SEQUENCES, choose_backend, make_parser, servers_from, workflow_responder
+
+SYSTEM_PROMPT = (
+    "You are a metabolic modelling assistant with Gem-Flux tools. "
+    "Use the model ids the tools return; do not invent them."
+)
+WORKFLOW = (
+    "Build a draft genome-scale metabolic model named E_coli_K12 with the GramNegative template "
+    f"from these protein sequences: {json.dumps(SEQUENCES)}. "
+    f"Then gapfill the draft on the {MEDIUM} medium, run FBA on the gapfilled model "
+    "on the same medium, and tell me the growth rate."
+)
+FOLLOW_UP = "Which reactions did gapfilling add?"
+AFTER_RESUME = "What growth rate did FBA predict for the gapfilled model?"
+
+
+def show(result: RunResult) -> None:
+    """Print the tool calls of one exchange, then the model's answer."""
+    for record in result.tool_calls:
+        status = "error" if record.is_error else "ok"
+        print(f"  Tool call: {record.server}.{record.tool}({json.dumps(record.arguments)}) -> {status}")
+    print(f"Assistant: {result.output}")
+
+
+async def main() -> int:
+    parser = make_parser(__doc__ or "")
+    parser.add_argument(
+        "--save", type=Path, default=Path("conversation.json"), help="where to save the conversation"
+    )
+    args = parser.parse_args()
+    backend = await choose_backend(args, responder=workflow_responder)
+    print(f"Model: {backend.description}.")
+    servers = servers_from(args)
+
+    async with ArgoMCPClient(servers=servers, **backend.client_options) as client:
+        print(f"Servers: {', '.join(s.name for s in servers)} ({len(client.tools)} tools)")
+
+        # 1. The whole workflow in one chat: the model calls tools turn after turn until it answers.
+        conversation = Conversation(system_prompt=SYSTEM_PROMPT)
+        print(f"\nYou: {WORKFLOW}")
+        result = await client.chat(conversation, WORKFLOW)
+        show(result)
+        print(f"({result.turns} model requests in this exchange)")
+
+        # 2. A follow-up in the same conversation: the model sees everything said and done so far.
+        print(f"\nYou: {FOLLOW_UP}")
+        show(await client.chat(conversation, FOLLOW_UP))
+
+        # 3. Save the conversation as JSON: a plain file you can keep, share or inspect.
+        args.save.write_text(conversation.to_json())
+        print(f"\nSaved {len(conversation.messages)} messages to {args.save}")
+
+        # 4. Resume it (here in the same program; in practice, any time later) and go on.
+        resumed = Conversation.from_json(args.save.read_text())
+        print(f"Resumed {len(resumed.messages)} messages from {args.save}")
+        print(f"\nYou: {AFTER_RESUME}")
+        show(await client.chat(resumed, AFTER_RESUME))
+        print(f"\nThe resumed conversation now has {len(resumed.messages)} messages.")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(anyio.run(main))
+    except ArgoMCPError as exc:
+        sys.exit(f"error: {exc}")
