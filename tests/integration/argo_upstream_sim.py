@@ -41,7 +41,7 @@ from typing import Any, Literal
 
 import anyio
 
-from support.loopback import serve_in_thread
+from support.loopback import read_body, send_json, serve_in_thread, start_response
 
 __all__ = [
     "ARGO_PREFIX",
@@ -377,16 +377,16 @@ class ArgoUpstreamSimulator:
         """The ASGI application."""
         if scope["type"] != "http":
             return
-        raw = await _read_body(receive)
+        raw = await read_body(receive)
         method, path = scope["method"], scope["path"]
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         endpoint = path.removeprefix(ARGO_PREFIX) if path.startswith(ARGO_PREFIX + "/") else None
         if method == "GET" and endpoint == "/v1/models":
             self._record(ReceivedRequest(method, path, headers, {}))
-            await _send_json(send, 200, self._model_list())
+            await send_json(send, 200, self._model_list())
             return
         if method != "POST" or endpoint not in ("/v1/chat/completions", "/v1/messages"):
-            await _send_json(send, 404, _openai_error(f"No route for {method} {path}", "not_found", None))
+            await send_json(send, 404, _openai_error(f"No route for {method} {path}", "not_found", None))
             return
         anthropic = endpoint == "/v1/messages"
         try:
@@ -459,10 +459,10 @@ class ArgoUpstreamSimulator:
 
     async def _refuse(self, send: Send, anthropic: bool, status: int, message: str) -> None:
         if anthropic:
-            await _send_json(send, status, _anthropic_error("invalid_request_error", message))
+            await send_json(send, status, _anthropic_error("invalid_request_error", message))
         else:
             kind = "AuthenticationError" if status == 401 else "BadRequestError"
-            await _send_json(send, status, _openai_error(f"Error code: {status} - {message}", kind))
+            await send_json(send, status, _openai_error(f"Error code: {status} - {message}", kind))
 
     async def _answer(
         self, request: ReceivedRequest, fault: Fault | None, receive: Receive, send: Send
@@ -475,7 +475,7 @@ class ArgoUpstreamSimulator:
                 if anthropic
                 else _openai_error(fault.message, _OPENAI_ERROR_TYPES.get(fault.status, "APIError"))
             )
-            await _send_json(send, fault.status, body, extra)
+            await send_json(send, fault.status, body, extra)
             return
         if isinstance(fault, Stall):
             if await self._stall(fault.seconds, receive):
@@ -489,7 +489,7 @@ class ArgoUpstreamSimulator:
                 self._usage.append((request.model, *_usage(turn, request)))
         if not request.stream:
             if isinstance(fault, StreamErrorEvent):
-                await _send_json(send, 500, _openai_error(fault.message, "APIError"))
+                await send_json(send, 500, _openai_error(fault.message, "APIError"))
                 return
             reply = (
                 _anthropic_message(turn, request, model, ids, auth_notice=isinstance(fault, AuthNotice))
@@ -497,7 +497,9 @@ class ArgoUpstreamSimulator:
                 else _openai_completion(turn, request, model, ids, auth_notice=isinstance(fault, AuthNotice))
             )
             content = json.dumps(reply).encode()
-            await _start(send, 200, {"content-type": "application/json", "content-length": str(len(content))})
+            await start_response(
+                send, 200, {"content-type": "application/json", "content-length": str(len(content))}
+            )
             if isinstance(fault, DropConnection):
                 # Returning with the declared length unmet makes uvicorn close the socket.
                 await send(
@@ -525,7 +527,7 @@ class ArgoUpstreamSimulator:
             )
             if not anthropic:
                 events.append(b"data: [DONE]\n\n")
-        await _start(send, 200, {"content-type": "text/event-stream", "cache-control": "no-cache"})
+        await start_response(send, 200, {"content-type": "text/event-stream", "cache-control": "no-cache"})
         for event in events:
             await send({"type": "http.response.body", "body": event, "more_body": True})
         if isinstance(fault, DropConnection):
@@ -761,37 +763,6 @@ def _digest(request: ReceivedRequest) -> str:
 def _sse(data: dict[str, Any], event: str | None = None) -> bytes:
     head = f"event: {event}\n" if event else ""
     return f"{head}data: {json.dumps(data)}\n\n".encode()
-
-
-# -- ASGI plumbing ---------------------------------------------------------------------------------
-
-
-async def _read_body(receive: Receive) -> bytes:
-    parts: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        parts.append(bytes(message.get("body", b"")))
-        if not message.get("more_body"):
-            break
-    return b"".join(parts)
-
-
-async def _start(send: Send, status: int, headers: dict[str, str]) -> None:
-    raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
-    await send({"type": "http.response.start", "status": status, "headers": raw})
-
-
-async def _send_json(
-    send: Send, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
-) -> None:
-    content = json.dumps(body).encode()
-    extra = headers or {}
-    await _start(
-        send, status, {"content-type": "application/json", "content-length": str(len(content)), **extra}
-    )
-    await send({"type": "http.response.body", "body": content})
 
 
 @contextmanager

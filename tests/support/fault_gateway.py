@@ -54,7 +54,7 @@ from argo_mcp_client.testing import (
     Step,
     call,
 )
-from support.loopback import serve_in_thread
+from support.loopback import read_body, send_json, serve_in_thread, start_response
 
 __all__ = [
     "AUTH_NOTICE",
@@ -269,14 +269,14 @@ class FaultGateway:
         """The ASGI application."""
         if scope["type"] != "http":
             return
-        body = await _read_body(receive)
+        body = await read_body(receive)
         path = scope["path"]
         if scope["method"] == "GET" and path == "/v1/models":
             models = [{"id": m, "object": "model"} for m in self._plans]
-            await _send_json(send, 200, {"object": "list", "data": models})
+            await send_json(send, 200, {"object": "list", "data": models})
             return
         if scope["method"] != "POST" or path != "/v1/chat/completions":
-            await _send_json(send, 404, _error_body(f"no route for {scope['method']} {path}"))
+            await send_json(send, 404, _error_body(f"no route for {scope['method']} {path}"))
             return
         request = ScriptedRequest(body=json.loads(body))
         plan = self._plans.get(request.model)
@@ -305,27 +305,27 @@ class FaultGateway:
         if isinstance(item, BadAnswer):
             item = item.answer
         if isinstance(item, Status):
-            await _send_json(send, item.status, _error_body(item.message), item.headers)
+            await send_json(send, item.status, _error_body(item.message), item.headers)
         elif isinstance(item, Stall):
             if item.partial:
                 await self._send_part(item.answer, request, body, send)
             with anyio.move_on_after(item.limit) as scope:
                 await _wait_for_disconnect(receive)
             if scope.cancelled_caught and not item.partial:
-                await _send_json(send, 504, _error_body("the simulated upstream stalled"))
+                await send_json(send, 504, _error_body("the simulated upstream stalled"))
         elif isinstance(item, Drop):
             await self._send_part(item.answer, request, body, send)
             # Returning with the body incomplete makes uvicorn close the socket:
             # the client reads an incomplete body, a transport error.
         elif isinstance(item, SilentDone):
             if not request.stream:
-                await _send_json(send, 502, _error_body("Upstream error", "invalid_request_error"))
+                await send_json(send, 502, _error_body("Upstream error", "invalid_request_error"))
                 return
             _, _, content = await self._scripted(item.answer, request, body)
             await _send_stream(send, _first_part(content, stream=True) + b"data: [DONE]\n\n")
         elif isinstance(item, StreamErrorEvent):
             if not request.stream:
-                await _send_json(send, 502, _error_body(item.message, "server_error"))
+                await send_json(send, 502, _error_body(item.message, "server_error"))
                 return
             _, _, content = await self._scripted(item.answer, request, body)
             error = json.dumps({"error": {"message": item.message, "type": "server_error", "code": None}})
@@ -336,7 +336,7 @@ class FaultGateway:
             await _send_malformed(item, request, send)
         else:
             status, headers, content = await self._scripted(item, request, body)
-            await _start(send, status, headers)
+            await start_response(send, status, headers)
             await send({"type": "http.response.body", "body": content})
 
     async def _send_part(self, answer: Answer, request: ScriptedRequest, body: bytes, send: Send) -> None:
@@ -345,7 +345,7 @@ class FaultGateway:
         if request.stream:
             # Streams come chunked, as from argo-proxy: no length to tell the client what is missing.
             headers.pop("content-length", None)
-        await _start(send, status, headers)
+        await start_response(send, status, headers)
         await send(
             {"type": "http.response.body", "body": _first_part(content, request.stream), "more_body": True}
         )
@@ -420,44 +420,15 @@ def _error_body(message: str, kind: str = "simulated_error") -> dict[str, Any]:
     return {"error": {"message": message, "type": kind, "code": None}}
 
 
-async def _read_body(receive: Receive) -> bytes:
-    parts: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        parts.append(bytes(message.get("body", b"")))
-        if not message.get("more_body"):
-            break
-    return b"".join(parts)
-
-
 async def _wait_for_disconnect(receive: Receive) -> None:
     while (await receive())["type"] != "http.disconnect":
         pass
 
 
-async def _start(send: Send, status: int, headers: dict[str, str]) -> None:
-    raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
-    await send({"type": "http.response.start", "status": status, "headers": raw})
-
-
-async def _send_json(
-    send: Send, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
-) -> None:
-    content = json.dumps(body).encode()
-    await _start(
-        send,
-        status,
-        {"content-type": "application/json", "content-length": str(len(content)), **(headers or {})},
-    )
-    await send({"type": "http.response.body", "body": content})
-
-
 async def _send_malformed(item: Malformed, request: ScriptedRequest, send: Send) -> None:
     if item.body == "html":
         page = b"<html><body><h1>Service notice</h1><p>Please sign in.</p></body></html>"
-        await _start(send, 200, {"content-type": "text/html", "content-length": str(len(page))})
+        await start_response(send, 200, {"content-type": "text/html", "content-length": str(len(page))})
         await send({"type": "http.response.body", "body": page})
     elif request.stream:
         # A good chunk, then one cut inside a string (as in tests/fixtures/streams/malformed_chunk.sse).
@@ -468,12 +439,14 @@ async def _send_malformed(item: Malformed, request: ScriptedRequest, send: Send)
         await _send_stream(send, f"data: {json.dumps(good)}\n\n".encode() + broken + b"data: [DONE]\n\n")
     else:
         content = b'{"id": "chatcmpl-bad", "object": "chat.completion", "choices": [{"index": 0, "mess'
-        await _start(send, 200, {"content-type": "application/json", "content-length": str(len(content))})
+        await start_response(
+            send, 200, {"content-type": "application/json", "content-length": str(len(content))}
+        )
         await send({"type": "http.response.body", "body": content})
 
 
 async def _send_stream(send: Send, content: bytes) -> None:
-    await _start(send, 200, {"content-type": "text/event-stream"})
+    await start_response(send, 200, {"content-type": "text/event-stream"})
     await send({"type": "http.response.body", "body": content})
 
 
