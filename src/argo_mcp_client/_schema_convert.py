@@ -10,7 +10,6 @@ and their reasons are listed in the ``_schema`` module docstring.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from argo_mcp_client._schema_keywords import (
@@ -40,16 +39,39 @@ __all__ = ["Converter"]
 _Members = list[tuple[str, dict[str, Any]]]
 
 
-@dataclass(frozen=True, slots=True)
 class _At:
-    """Where a subschema sits: input pointer, output nesting depth, refs being expanded."""
+    """Where a subschema sits: input pointer, output nesting depth, refs being expanded.
 
-    path: str
-    depth: int
-    stack: tuple[str, ...]
+    The pointer is only spelled out when a change is noted there, which is rare:
+    building it for every node was a good part of a conversion's time.
+    """
+
+    __slots__ = ("_parent", "_path", "_tokens", "depth", "stack")
+
+    def __init__(
+        self,
+        path: str | None,
+        depth: int,
+        stack: tuple[str, ...],
+        *,
+        parent: _At | None = None,
+        tokens: tuple[str, ...] = (),
+    ) -> None:
+        self._path = path
+        self._parent = parent
+        self._tokens = tokens
+        self.depth = depth
+        self.stack = stack
+
+    @property
+    def path(self) -> str:
+        if self._path is None:
+            assert self._parent is not None
+            self._path = join(self._parent.path, *self._tokens)
+        return self._path
 
     def down(self, *tokens: str, levels: int = 1) -> _At:
-        return _At(join(self.path, *tokens), self.depth + levels, self.stack)
+        return _At(None, self.depth + levels, self.stack, parent=self, tokens=tokens)
 
 
 class Converter:
@@ -78,9 +100,10 @@ class Converter:
             )
         return out, changes
 
-    def note(self, path: str, action: SchemaAction, detail: str) -> None:
+    def note(self, path: str | _At, action: SchemaAction, detail: str) -> None:
         # A dict key, so a definition inlined at many places is reported once, at its own path.
-        self._changes[path, action, detail] = None
+        where = path if isinstance(path, str) else path.path
+        self._changes[where, action, detail] = None
 
     def convert(self, node: object, at: _At, *, finish: bool = True) -> dict[str, Any]:
         """One subschema; with ``finish`` false, ready to be merged into its parent instead."""
@@ -96,9 +119,9 @@ class Converter:
                 self._cut = (at.path, 1) if self._cut is None else (self._cut[0], self._cut[1] + 1)
                 return {}
         out = self.body(node, at)
-        return self.complete(out, at.path) if finish else out
+        return self.complete(out, at) if finish else out
 
-    def complete(self, schema: Mapping[str, Any], path: str) -> dict[str, Any]:
+    def complete(self, schema: Mapping[str, Any], path: str | _At) -> dict[str, Any]:
         """The rules that must hold after every merge: object and array shape, ``required``."""
         out = dict(schema)
         if "properties" in out and "type" not in out:
@@ -137,7 +160,7 @@ class Converter:
             if key in raw:
                 self.note(join(at.path, key), "drop-key", f"dropped {key}: references into it are inlined")
         dropped = [key for key in raw if key in UNSUPPORTED]
-        types, nullable = self.types(raw, at.path)
+        types, nullable = self.types(raw, at)
         split = len(types) > 1 and "anyOf" not in raw and "oneOf" not in raw
         if split and at.depth + 1 > self._limits.max_depth:
             self.note(at.path, "depth-limit", "splitting the type list would pass max_depth: {}")
@@ -154,7 +177,7 @@ class Converter:
                 {"type": name, **{k: moved[k] for k in TYPE_KEYS.get(name, ()) if k in moved}}
                 for name in types
             ]
-            out["anyOf"] = [self.complete(branch, at.path) for branch in branches]
+            out["anyOf"] = [self.complete(branch, at) for branch in branches]
         elif types:
             dropped.append("type")
         if (nullable or raw.get("nullable") is True) and out.get("default", MISSING) is None:
@@ -171,7 +194,7 @@ class Converter:
             # allOf members always merge into this schema, and so does a lone non-null
             # alternative; their children then sit one level up in the output.
             members = self.members(value, key, at.down(levels=0 if key == "allOf" or merges(value) else 1))
-            out = self.all_of(out, members, at.path) if key == "allOf" else self.any_of(out, members, at.path)
+            out = self.all_of(out, members, at) if key == "allOf" else self.any_of(out, members, at)
         if dropped:
             names = ", ".join(dict.fromkeys(dropped))
             self.note(at.path, "drop-key", f"dropped {names}: not portable to every backend, so not enforced")
@@ -202,7 +225,7 @@ class Converter:
         # Siblings win over the target: they are the referring schema's own words.
         return merge(target, self.body(raw, at), []) if raw else target
 
-    def types(self, raw: Mapping[str, Any], path: str) -> tuple[list[str], bool]:
+    def types(self, raw: Mapping[str, Any], path: str | _At) -> tuple[list[str], bool]:
         """The declared type names, and whether null was dropped from among them."""
         declared = raw.get("type", MISSING)
         if declared is MISSING:
@@ -305,7 +328,7 @@ class Converter:
             branches.setdefault(repr(schema), (where.path, schema))
         self.note(at.path, "prefix-items-to-items", f"{keys[0]} tuple folded into one items schema")
         if len(branches) > 1:
-            out["items"] = self.complete(self.any_of({}, list(branches.values()), at.path), at.path)
+            out["items"] = self.complete(self.any_of({}, list(branches.values()), at), at)
         else:
             out["items"] = next(iter(branches.values()))[1] if branches else {}
 
@@ -320,7 +343,7 @@ class Converter:
                 branches.append((where.path, self.convert(member, where, finish=False)))
         return branches
 
-    def any_of(self, out: dict[str, Any], branches: _Members, path: str) -> dict[str, Any]:
+    def any_of(self, out: dict[str, Any], branches: _Members, path: str | _At) -> dict[str, Any]:
         """``out`` constrained by one of ``branches``; the caller completes the result."""
         if not branches:
             return out
@@ -339,7 +362,7 @@ class Converter:
             self.note(path, "merge-any-of", f"single anyOf alternative merged into the schema{clash}")
         return merged
 
-    def all_of(self, out: dict[str, Any], branches: _Members, path: str) -> dict[str, Any]:
+    def all_of(self, out: dict[str, Any], branches: _Members, path: str | _At) -> dict[str, Any]:
         """``out`` and every member at once; the caller completes the result."""
         conflicts: list[str] = []
         merged: dict[str, Any] = {}
