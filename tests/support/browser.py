@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from support.reference_servers import _NPM_NETWORK, CACHE, InstallError, _installing, _run
+from support.reference_servers import CACHE, npm_install
 
 PLAYWRIGHT_PACKAGE = "playwright-core"
 PLAYWRIGHT_VERSION = "1.65.1"
@@ -144,31 +144,11 @@ def install_playwright(cache: Path = CACHE) -> Path:
         raise BrowserUnavailable(
             "npm is not on PATH: the browser tests need Node.js and npm (apt-get install -y npm)"
         )
+    # --ignore-scripts: playwright-core must never download a browser of its own.
     target = cache / "playwright-core"
-    spec = f"{PLAYWRIGHT_PACKAGE}@{PLAYWRIGHT_VERSION}"
-    package = target / "node_modules" / PLAYWRIGHT_PACKAGE
-    with _installing(target, spec) as needed:
-        if needed:
-            _run(
-                [
-                    npm,
-                    "install",
-                    "--prefix",
-                    str(target),
-                    "--no-fund",
-                    "--no-audit",
-                    "--ignore-scripts",
-                    "--fetch-retries=2",
-                    "--fetch-timeout=60000",
-                    spec,
-                ],
-                what=spec,
-                unreachable=_NPM_NETWORK,
-            )
-    installed = json.loads((package / "package.json").read_text())["version"]
-    if installed != PLAYWRIGHT_VERSION:
-        raise InstallError(f"npm installed {PLAYWRIGHT_PACKAGE} {installed}, not {PLAYWRIGHT_VERSION}")
-    return package
+    return npm_install(
+        target, PLAYWRIGHT_PACKAGE, PLAYWRIGHT_VERSION, lambda: npm, extra=["--ignore-scripts"]
+    )
 
 
 def browser() -> Browser:

@@ -30,7 +30,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -260,6 +260,31 @@ _PIP_NETWORK = re.compile(
 )
 
 
+def npm_install(
+    target: Path, package: str, version: str, npm: Callable[[], str], *, extra: Sequence[str] = ()
+) -> Path:
+    """Install ``package@version`` into ``target`` once (a marker remembers it); return its folder.
+
+    ``npm`` finds the npm command; it is only asked when there is something to install.
+
+    Raises:
+        RegistryUnreachable: npm could not reach its registry.
+        InstallError: the install failed, or npm installed another version.
+    """
+    spec = f"{package}@{version}"
+    package_dir = target / "node_modules" / Path(*package.split("/"))
+    with _installing(target, spec) as needed:
+        if needed:
+            flags = ["--no-fund", "--no-audit", "--fetch-retries=2", "--fetch-retry-mintimeout=2000"]
+            flags += ["--fetch-retry-maxtimeout=10000", "--fetch-timeout=60000", *extra]
+            command = [npm(), "install", "--prefix", str(target), *flags, spec]
+            _run(command, what=spec, unreachable=_NPM_NETWORK)
+    installed = json.loads((package_dir / "package.json").read_text())["version"]
+    if installed != version:
+        raise InstallError(f"npm installed {package} {installed}, not {version}")
+    return package_dir
+
+
 def install_everything(cache: Path = CACHE) -> Path:
     """Install server-everything (once) and return its entry script, to run as ``node <it> stdio``.
 
@@ -269,32 +294,7 @@ def install_everything(cache: Path = CACHE) -> Path:
     """
     target = cache / "mcp-everything"
     spec = f"{EVERYTHING_PACKAGE}@{EVERYTHING_VERSION}"
-    package_dir = target / "node_modules" / Path(*EVERYTHING_PACKAGE.split("/"))
-    with _installing(target, spec) as needed:
-        if needed:
-            npm = _require("npm")
-            _run(
-                [
-                    npm,
-                    "install",
-                    "--prefix",
-                    str(target),
-                    "--no-fund",
-                    "--no-audit",
-                    "--fetch-retries=2",
-                    "--fetch-retry-mintimeout=2000",
-                    "--fetch-retry-maxtimeout=10000",
-                    "--fetch-timeout=60000",
-                    spec,
-                ],
-                what=spec,
-                unreachable=_NPM_NETWORK,
-            )
-            installed = json.loads((package_dir / "package.json").read_text())["version"]
-            if installed != EVERYTHING_VERSION:
-                raise InstallError(
-                    f"npm installed {EVERYTHING_PACKAGE} {installed}, not {EVERYTHING_VERSION}"
-                )
+    package_dir = npm_install(target, EVERYTHING_PACKAGE, EVERYTHING_VERSION, lambda: _require("npm"))
     bins = json.loads((package_dir / "package.json").read_text())["bin"]
     entry = package_dir / (bins if isinstance(bins, str) else bins["mcp-server-everything"])
     if not entry.is_file():
