@@ -92,14 +92,13 @@ async def run_loop(
             state.add_usage(model, reply.usage)
             if reply.tool_calls:
                 await _answer_tool_calls(state, reply, turn=turn, dispatcher=dispatcher, emit=emit)
-        if reply.tool_calls:
-            await emit(TurnFinished(turn=turn, model=model, usage=reply.usage, served_by=reply.model))
-            continue
-        state.messages.append(reply.assistant_message())
+            else:
+                state.messages.append(reply.assistant_message())
         await emit(TurnFinished(turn=turn, model=model, usage=reply.usage, served_by=reply.model))
-        result = state.result(reply.content or "", model)
-        await emit(RunFinished(result=result))
-        return result
+        if not reply.tool_calls:
+            result = state.result(reply.content or "", model)
+            await emit(RunFinished(result=result))
+            return result
 
 
 async def _answer_tool_calls(

@@ -211,8 +211,7 @@ class ArgoMCPClient:
             ]
             self._pool = await self._stack.enter_async_context(ServerPool(connections))
             await self._pool.list_tools()
-            self._registry_version = self._pool.version()
-            self._registry = ToolRegistry.build(self._pool.offered_tools(), limits=self._schema_limits)
+            self._sync_registry(self._pool)
         except BaseException:
             await self._stack.aclose()
             self._state = _State.CLOSED
@@ -346,14 +345,18 @@ class ArgoMCPClient:
         ) as events:
             return await drain(events)
 
+    def _sync_registry(self, pool: ServerPool) -> None:
+        # Servers listed their tools anew (at start, after a restart, or after saying
+        # they changed): name and convert them again; otherwise keep what was built.
+        if self._registry_version != pool.version():
+            self._registry_version = pool.version()
+            self._registry = ToolRegistry.build(pool.offered_tools(), limits=self._schema_limits)
+
     async def _dispatcher(self) -> Dispatcher:
         """The tool dispatcher for a run, with the tool list brought up to date first."""
         assert self._pool is not None
         await self._pool.list_tools(only_stale=True)
-        if self._registry_version != self._pool.version():
-            # A server restarted or said its tools changed: name and convert them again.
-            self._registry_version = self._pool.version()
-            self._registry = ToolRegistry.build(self._pool.offered_tools(), limits=self._schema_limits)
+        self._sync_registry(self._pool)
         return Dispatcher(
             self._registry,
             self._pool.connections,
