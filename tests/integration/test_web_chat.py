@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -24,7 +22,7 @@ import pytest
 
 from integration.conftest import free_port, wait_for_port
 from support.browser import Browser, BrowserUnavailable, browser
-from support.processes import descendants
+from support.processes import stop_process_tree
 from support.reference_servers import RegistryUnreachable
 
 TUTORIAL = Path(__file__).parents[2] / "examples" / "argo_llm" / "06_web_chat.py"
@@ -42,30 +40,7 @@ class WebChat:
 
 def _stop(process: subprocess.Popen[bytes]) -> list[int]:
     """Stop the app with SIGTERM, as Ctrl-C would; return the descendants that outlived it (killed)."""
-    children = descendants(process.pid)
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=STOP_TIMEOUT)
-    deadline = time.monotonic() + STOP_TIMEOUT
-    left = [pid for pid in children if _alive(pid)]
-    while left and time.monotonic() < deadline:
-        time.sleep(0.1)
-        left = [pid for pid in left if _alive(pid)]
-    for pid in left:
-        os.kill(pid, signal.SIGKILL)
-    return left
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
+    return sorted(stop_process_tree(process, timeout=STOP_TIMEOUT, grace=STOP_TIMEOUT))
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -42,7 +41,7 @@ from pathlib import Path
 from argo_mcp_client.testing import ScriptedModel, ScriptedRequest, Step, failure
 from integration.conftest import free_port, wait_for_port
 from support.gateway import stub_gateway
-from support.processes import descendants
+from support.processes import stop_process_tree
 
 LITELLM_REQUIREMENT = "litellm[proxy]==1.106.2"
 """The newest release that resolves here (later ones need a certifi that is not on the index)."""
@@ -270,28 +269,9 @@ def _wait_live(url: str, process: subprocess.Popen[bytes]) -> None:
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
     """Stop the proxy; fail if any process it started is still alive afterwards (and end those)."""
-    children = descendants(process.pid)
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=STOP_TIMEOUT)
-    left = {pid for pid in children if _alive(pid)}
-    for pid in left:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+    left = stop_process_tree(process, timeout=STOP_TIMEOUT)
     if left:
         raise AssertionError(f"processes started by the LiteLLM proxy outlived it: {sorted(left)}")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
 
 
 def _tail(log: Path, lines: int = 40) -> str:
