@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +23,6 @@ from argo_mcp_client._retry import RetryPolicy, call_with_retries, is_unhealthy
 from argo_mcp_client._telemetry import log, span
 from argo_mcp_client.errors import AllModelsFailed, CircuitOpenError, GatewayError, ModelError
 from argo_mcp_client.events import (
-    Event,
     ModelRequestStarted,
     ModelRetrying,
     ModelSwitched,
@@ -33,11 +31,13 @@ from argo_mcp_client.events import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Mapping, Sequence
+
+    from argo_mcp_client._dispatch import Emit
     from argo_mcp_client._model import ChatModel
     from argo_mcp_client._reply import ModelReply
     from argo_mcp_client.breaker import BreakerBoard
 
-Emit = Callable[[Event], Awaitable[None]]
 
 logger = logging.getLogger("argo_mcp_client")
 
