@@ -335,15 +335,23 @@ def children(base_url: str, sizes: Sizes) -> list[Row]:
 
 
 def synthetic_tools(count: int) -> list[mcp_types.Tool]:
-    """Tools with schemas like real servers': nested objects, enums, arrays, defaults, refs, long names."""
+    """Tools with schemas like real servers': nested objects, enums, arrays, defaults, refs, long names.
+
+    Every schema differs from the others (descriptions, enum values, bounds), so no cache keyed on
+    a schema's content can make the conversion look faster than it is.
+    """
     tools = []
     for i in range(count):
         schema: dict[str, Any] = {
             "type": "object",
             "properties": {
-                "model_id": {"type": "string", "description": "The model to work on."},
-                "media": {"type": "string", "enum": ["glucose", "acetate", "complete"], "default": "glucose"},
-                "limit": {"type": "integer", "minimum": 0, "maximum": 1000},
+                "model_id": {"type": "string", "description": f"The model tool {i} works on."},
+                "media": {
+                    "type": "string",
+                    "enum": ["glucose", "acetate", f"medium{i}"],
+                    "default": "glucose",
+                },
+                "limit": {"type": "integer", "minimum": 0, "maximum": 1000 + i},
                 "reactions": {"type": "array", "items": {"type": "string"}, "maxItems": 50},
                 "options": {"$ref": "#/$defs/Options"},
                 "note": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": None},
@@ -352,6 +360,7 @@ def synthetic_tools(count: int) -> list[mcp_types.Tool]:
             "$defs": {
                 "Options": {
                     "type": "object",
+                    "description": f"Options of tool {i}.",
                     "properties": {"tolerance": {"type": "number"}, "verbose": {"type": "boolean"}},
                 }
             },
