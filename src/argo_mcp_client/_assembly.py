@@ -52,8 +52,20 @@ class StreamAssembler:
     usage: Usage | None = None
     model: str | None = None
 
-    def feed(self, chunk: dict[str, Any]) -> str:
-        """Take one chunk; return the text it adds ("" if none)."""
+    def feed(self, chunk: object) -> str:
+        """Take one chunk, as decoded from JSON; return the text it adds ("" if none).
+
+        Raises:
+            StreamError: the chunk is not shaped like a chat-completion chunk.
+        """
+        if not isinstance(chunk, dict):
+            raise StreamError(f"a stream chunk was not a JSON object: {str(chunk)[:80]!r}")
+        try:
+            return self._feed(chunk)
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise StreamError(f"a stream chunk was not shaped like a chat-completion chunk ({exc})") from exc
+
+    def _feed(self, chunk: dict[str, Any]) -> str:
         if chunk.get("error"):
             raise StreamError(f"the stream carried an error: {chunk['error']}")
         self.model = chunk.get("model") or self.model

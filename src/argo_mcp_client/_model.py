@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import email.utils
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import openai
+from openai import AsyncStream
 from openai.types.chat import ChatCompletion
 
 from argo_mcp_client._assembly import StreamAssembler, StreamError
@@ -83,7 +84,7 @@ class ChatModel:
             # Leaving this block, however it is left, closes the HTTP response.
             async with stream:
                 async for chunk in stream:
-                    if text := assembler.feed(chunk.to_dict()):
+                    if text := assembler.feed(chunk):
                         await on_text(text)
         except openai.APIError as exc:
             raise model_error(exc, model=model, base_url=str(self._client.base_url)) from exc
@@ -99,16 +100,19 @@ class ChatModel:
         tools: Sequence[dict[str, Any]],
         extra: Mapping[str, Any],
     ) -> Any:
-        """Send the request; once more, adjusted, if the model refused it for a quirk it has."""
+        """Send the request; once more, adjusted, if the model refused it for a quirk it has.
+
+        Streamed, the answer is an ``AsyncStream`` of plain chunk dicts; otherwise a ``ChatCompletion``.
+        """
         while True:
-            request = {
+            body = {
                 "model": model,
                 **self.quirks.request(model, messages, tools),
                 **self._settings,
                 **extra,
             }
             try:
-                return await self._client.chat.completions.create(**request)
+                return await self._post(body)
             except openai.APIStatusError as exc:
                 error = model_error(exc, model=model, base_url=str(self._client.base_url))
                 if not self.quirks.learn(model, error, had_tools=bool(tools)):
@@ -125,6 +129,32 @@ class ChatModel:
                     model=model,
                     transient=True,
                 ) from exc
+
+    async def _post(self, body: dict[str, Any]) -> Any:
+        # ``chat.completions.create`` would walk the whole history and every tool
+        # schema against its typed parameters on each request, and build a typed
+        # model of each stream chunk, to hand back what is JSON already: our body
+        # is plain JSON, and the assembler reads chunks as dicts. The client's
+        # documented ``post`` keeps its auth, headers, timeouts, SSE decoding and
+        # error translation, without that work.
+        options: dict[str, Any] = {"security": {"bearer_auth": True}}
+        for setting, option in _REQUEST_OPTIONS.items():
+            if setting in body:
+                options[option] = body.pop(setting)
+        body.update(body.pop("extra_body", None) or {})
+        return await self._client.post(
+            "/chat/completions",
+            body=body,
+            options=cast("Any", options),
+            cast_to=ChatCompletion,
+            stream=bool(body.get("stream")),
+            stream_cls=AsyncStream[object],
+        )
+
+
+# The ``create`` keywords that are request options rather than body fields, and
+# the option each becomes (``extra_body`` is merged into the body).
+_REQUEST_OPTIONS = {"extra_headers": "headers", "extra_query": "params", "timeout": "timeout"}
 
 
 def _checked(reply: ModelReply, model: str) -> ModelReply:
