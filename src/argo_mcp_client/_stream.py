@@ -1,4 +1,9 @@
-"""A run as a stream of events: the loop in a task of its own, the events handed over as they come."""
+"""A run as a stream of events, or run to its end with nobody listening.
+
+Both drive the same loop (:func:`_execute`): :func:`open_run` in a task of its
+own, handing the events over as they come; :func:`run_to_end` in the caller's
+task, where no event needs to go anywhere.
+"""
 
 from __future__ import annotations
 
@@ -13,14 +18,14 @@ import anyio
 from argo_mcp_client._loop import RunOptions, RunState, run_loop
 from argo_mcp_client._telemetry import run_id, span
 from argo_mcp_client.errors import RunTimeout
-from argo_mcp_client.events import Event, RunFinished
+from argo_mcp_client.events import Event
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
 
     from anyio.streams.memory import MemoryObjectReceiveStream
 
-    from argo_mcp_client._dispatch import Dispatcher
+    from argo_mcp_client._dispatch import Dispatcher, Emit
     from argo_mcp_client._host import ServerHost
     from argo_mcp_client._router import Router
     from argo_mcp_client.conversation import Conversation
@@ -90,29 +95,13 @@ async def open_run(
 
     async def produce() -> None:
         async with send:
-            host.listeners.add(notify)
             try:
-                deadline = options.deadline if options.deadline is not None else math.inf
-                run_id.set(state.run_id)
-                with (
-                    span(
-                        "argo_mcp.run",
-                        **{"argo_mcp.run_id": state.run_id, "gen_ai.request.model": options.models[0]},
-                    ),
-                    anyio.move_on_after(deadline) as scope,
-                ):
-                    dispatcher = replace(await prepare(), notify=notify)
-                    outcome.result = await run_loop(
-                        state, options, router=router, dispatcher=dispatcher, emit=send.send
-                    )
-                if scope.cancelled_caught:
-                    assert options.deadline is not None
-                    raise RunTimeout(options.deadline, history=state.messages)
+                outcome.result = await _execute(
+                    state, options, router=router, prepare=prepare, host=host, emit=send.send, notify=notify
+                )
             except Exception as exc:
                 # Handed to the consumer by the event stream, where it belongs.
                 outcome.error = exc
-            finally:
-                host.listeners.discard(notify)
 
     try:
         async with anyio.create_task_group() as group:
@@ -132,9 +121,55 @@ async def open_run(
             conversation.messages = list(state.messages)
 
 
-async def drain(events: EventStream) -> RunResult:
-    """Consume a run's events; its result."""
-    async for event in events:
-        if isinstance(event, RunFinished):
-            return event.result
-    raise AssertionError("the run ended without a result")  # pragma: no cover - the stream raises first
+async def run_to_end(
+    state: RunState,
+    options: RunOptions,
+    *,
+    router: Router,
+    prepare: Callable[[], Awaitable[Dispatcher]],
+    host: ServerHost,
+    conversation: Conversation | None = None,
+) -> RunResult:
+    """Run the same loop as :func:`open_run`, in the caller's task, for a caller that wants no events.
+
+    Without a consumer there is nobody to hand events to, so none are queued
+    and no task is started; the run's errors are raised here directly.
+    """
+    try:
+        return await _execute(
+            state, options, router=router, prepare=prepare, host=host, emit=_discard, notify=None
+        )
+    finally:
+        if conversation is not None:
+            conversation.messages = list(state.messages)
+
+
+async def _execute(
+    state: RunState,
+    options: RunOptions,
+    *,
+    router: Router,
+    prepare: Callable[[], Awaitable[Dispatcher]],
+    host: ServerHost,
+    emit: Emit,
+    notify: Callable[[Event], None] | None,
+) -> RunResult:
+    """The run: its span, its deadline, the servers' notices passed on (to ``notify``), and the loop."""
+    if notify is not None:
+        host.listeners.add(notify)
+    try:
+        deadline = options.deadline if options.deadline is not None else math.inf
+        run_id.set(state.run_id)
+        attributes = {"argo_mcp.run_id": state.run_id, "gen_ai.request.model": options.models[0]}
+        with span("argo_mcp.run", **attributes), anyio.move_on_after(deadline):
+            dispatcher = replace(await prepare(), notify=notify)
+            return await run_loop(state, options, router=router, dispatcher=dispatcher, emit=emit)
+        assert options.deadline is not None  # only a deadline cancels the scope without raising
+        raise RunTimeout(options.deadline, history=state.messages)
+    finally:
+        if notify is not None:
+            host.listeners.discard(notify)
+
+
+async def _discard(event: Event) -> None:
+    pass

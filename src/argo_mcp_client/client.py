@@ -22,7 +22,7 @@ from argo_mcp_client._retry import RetryPolicy
 from argo_mcp_client._router import Router
 from argo_mcp_client._schema import SchemaLimits
 from argo_mcp_client._servers import ServerConnection, ServerPool
-from argo_mcp_client._stream import EventStream, drain, open_run
+from argo_mcp_client._stream import EventStream, open_run, run_to_end
 from argo_mcp_client.breaker import BreakerBoard, BreakerSettings
 from argo_mcp_client.catalog import Catalog, PromptInfo, ResourceContent, ResourceInfo, ServerStatus
 from argo_mcp_client.config import ArgoSettings, HttpServer, InProcessServer, StdioServer, load_servers
@@ -259,7 +259,7 @@ class ArgoMCPClient:
                 fallback models failed too).
             ConfigError: the prompt or history is not a valid conversation.
         """
-        async with self.stream(
+        state, options = self._plan(
             prompt,
             model=model,
             fallback_models=fallback_models,
@@ -268,8 +268,10 @@ class ArgoMCPClient:
             streaming=streaming,
             system_prompt=system_prompt,
             history=history,
-        ) as events:
-            return await drain(events)
+        )
+        return await run_to_end(
+            state, options, router=self._router, prepare=self._dispatcher, host=self._host
+        )
 
     def stream(
         self,
@@ -298,24 +300,16 @@ class ArgoMCPClient:
                         print(event.text, end="")
             ```
         """
-        self._require_open()
-        if conversation is not None:
-            if history:
-                raise ConfigError("pass either history or conversation, not both")
-            history = conversation.messages
-            model = model or conversation.model
-            system_prompt = system_prompt or conversation.system_prompt
-        messages = start_messages(prompt, history=history, system_prompt=system_prompt or self.system_prompt)
-        state = RunState(messages=messages, start_index=len(history))
-        turns = self.max_turns if max_turns is None else max_turns
-        if turns < 1:
-            raise ConfigError(f"max_turns must be at least 1, got {turns}")
-        chain = (model or self.model, *(self.fallback_models if fallback_models is None else fallback_models))
-        options = RunOptions(
-            models=tuple(dict.fromkeys(chain)),
-            max_turns=turns,
-            streaming=self.streaming if streaming is None else streaming,
-            deadline=self.run_deadline if deadline is None else deadline,
+        state, options = self._plan(
+            prompt,
+            model=model,
+            fallback_models=fallback_models,
+            max_turns=max_turns,
+            deadline=deadline,
+            streaming=streaming,
+            system_prompt=system_prompt,
+            history=history,
+            conversation=conversation,
         )
         return open_run(
             state,
@@ -340,10 +334,52 @@ class ArgoMCPClient:
         The conversation is updated even when the run fails or is cancelled,
         with everything up to the last complete step.
         """
-        async with self.stream(
+        state, options = self._plan(
             prompt, conversation=conversation, max_turns=max_turns, deadline=deadline, streaming=streaming
-        ) as events:
-            return await drain(events)
+        )
+        return await run_to_end(
+            state,
+            options,
+            router=self._router,
+            prepare=self._dispatcher,
+            host=self._host,
+            conversation=conversation,
+        )
+
+    def _plan(
+        self,
+        prompt: str | Sequence[dict[str, Any]],
+        *,
+        model: str | None = None,
+        fallback_models: Sequence[str] | None = None,
+        max_turns: int | None = None,
+        deadline: float | None = None,
+        streaming: bool | None = None,
+        system_prompt: str | None = None,
+        history: Sequence[dict[str, Any]] = (),
+        conversation: Conversation | None = None,
+    ) -> tuple[RunState, RunOptions]:
+        """A run's starting state and options: the call's arguments over the client's defaults."""
+        self._require_open()
+        if conversation is not None:
+            if history:
+                raise ConfigError("pass either history or conversation, not both")
+            history = conversation.messages
+            model = model or conversation.model
+            system_prompt = system_prompt or conversation.system_prompt
+        messages = start_messages(prompt, history=history, system_prompt=system_prompt or self.system_prompt)
+        state = RunState(messages=messages, start_index=len(history))
+        turns = self.max_turns if max_turns is None else max_turns
+        if turns < 1:
+            raise ConfigError(f"max_turns must be at least 1, got {turns}")
+        chain = (model or self.model, *(self.fallback_models if fallback_models is None else fallback_models))
+        options = RunOptions(
+            models=tuple(dict.fromkeys(chain)),
+            max_turns=turns,
+            streaming=self.streaming if streaming is None else streaming,
+            deadline=self.run_deadline if deadline is None else deadline,
+        )
+        return state, options
 
     def _sync_registry(self, pool: ServerPool) -> None:
         # Servers listed their tools anew (at start, after a restart, or after saying
