@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry import trace
-from opentelemetry.trace import Span, Status, StatusCode
+from opentelemetry.trace import INVALID_SPAN, ProxyTracerProvider, Span, Status, StatusCode
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -35,6 +35,10 @@ run_id: ContextVar[str | None] = ContextVar("argo_mcp_run_id", default=None)
 @contextmanager
 def span(name: str, **attributes: Any) -> Iterator[Span]:
     """A span around a step; an exception leaving it marks the span as failed."""
+    if isinstance(trace.get_tracer_provider(), ProxyTracerProvider):
+        # No tracer provider is set: the span would go nowhere, so skip building it.
+        yield INVALID_SPAN
+        return
     clean = {k: v for k, v in attributes.items() if v is not None}
     with _tracer.start_as_current_span(name, attributes=clean, record_exception=True) as current:
         try:
