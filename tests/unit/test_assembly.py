@@ -95,6 +95,23 @@ def test_fragments_without_an_index_continue_the_last_call() -> None:
     assert [(c.name, c.arguments) for c in reply.tool_calls] == [("a", '{"x": 1}')]
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ["not", "an", "object"],
+        "text",
+        {"choices": "none"},
+        {"choices": [{"delta": "text"}]},
+        {"choices": [{"delta": {"tool_calls": [{"index": 0, "function": "ping"}]}}]},
+        {"usage": {"prompt_tokens": "many"}},
+    ],
+    ids=["list", "string", "choices-string", "delta-string", "function-string", "usage-not-a-number"],
+)
+def test_a_chunk_of_the_wrong_shape_is_a_stream_error(bad: object) -> None:
+    with pytest.raises(StreamError, match="stream chunk"):
+        StreamAssembler().feed(bad)
+
+
 def test_choices_other_than_the_first_are_ignored() -> None:
     other = {"choices": [{"index": 1, "delta": {"content": "ignored"}, "finish_reason": "stop"}]}
 
