@@ -1,92 +1,66 @@
-"""Run every workload against argo-mcp-client and the raw loop, in one run, and print one table.
+"""Run every workload against argo-mcp-client, the raw loop and the peers, in one run; print one table.
 
-``python -m bench`` (or ``python bench/run.py``); ``--quick`` for tiny iteration counts.
-Each workload checks that the work was done: every answer must quote the ``echo`` tool's
-result, and the stub's own request and tool-result counts must match, else the run fails.
+``python -m bench`` (or ``python bench/run.py``); ``--quick`` for tiny iteration counts and no
+peers (``--peers`` / ``--no-peers`` decide either way). Each workload checks that the work was
+done: every answer must quote the ``echo`` tool's result, and the stub's own request and
+tool-result counts must match, else the run fails. The peers (openai-agents, pydantic-ai) run
+in their own venvs and processes (``bench/peers.py``); one whose venv cannot be made is left out,
+and its column says why.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import re
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
-from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 if __package__ in (None, ""):  # run as ``python bench/run.py``
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import mcp
 import mcp.types as mcp_types
 
-from argo_mcp_client import ArgoMCPClient, StdioServer
 from argo_mcp_client._registry import ToolRegistry
-from bench.raw_loop import RawLoop
+from bench import peers
+from bench.child import argo, raw
+from bench.script import (
+    CONCURRENCY,
+    ECHO_SERVER,
+    FULL,
+    PARALLEL_CALLS,
+    QUICK,
+    STREAM_CHUNKS,
+    BenchFailure,
+    ChildFigures,
+    Sizes,
+    Timings,
+    expect_stub,
+    sizes_arg,
+    workloads,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
-ECHO_SERVER = str(Path(__file__).with_name("echo_server.py"))
-MODEL = "bench-model"
+SERVER = [sys.executable, ECHO_SERVER]  # every side runs the echo server with this .venv's python
 NAME_PATTERN = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_-]{0,63}$")
-
-
-class BenchFailure(Exception):
-    """A workload did not do its work; its figures mean nothing."""
-
-
-@dataclass(frozen=True)
-class Sizes:
-    sequential: int
-    parallel: int
-    concurrent_rounds: int
-    streamed: int
-    children: int
-    child_conversations: int
-    tool_builds: int
-    warmup: int
-
-
-FULL = Sizes(
-    sequential=200,
-    parallel=30,
-    concurrent_rounds=6,
-    streamed=50,
-    children=5,
-    child_conversations=100,
-    tool_builds=10,
-    warmup=5,
-)
-QUICK = Sizes(
-    sequential=3,
-    parallel=2,
-    concurrent_rounds=1,
-    streamed=2,
-    children=1,
-    child_conversations=3,
-    tool_builds=1,
-    warmup=1,
-)
-CONCURRENCY = 50
-PARALLEL_CALLS = 4
-TOOL_DELAY = 0.05  # seconds each call of workload (b) sleeps in the tool
-STREAM_CHUNKS = 200
 TOOL_COUNT = 1000
+PEER_TIMEOUT = 1800  # seconds for one peer's workloads (a) to (d)
 
 
 @dataclass(frozen=True)
 class Row:
     workload: str
-    argo: str
-    raw: str
+    cells: dict[str, str]  # implementation -> figure
     target: str
     met: bool | None  # None: no target
 
@@ -109,87 +83,48 @@ def stub_server() -> Iterator[str]:
         process.wait(timeout=10)
 
 
-def stub_stats(base_url: str) -> dict[str, int]:
-    with urllib.request.urlopen(f"{base_url}/stats", timeout=10) as response:
-        stats: dict[str, int] = json.loads(response.read())
-        return stats
+# -- workloads (a) to (d) ---------------------------------------------------------------------
 
 
-@contextmanager
-def expect_stub(base_url: str, *, requests: int, tool_results: int, what: str) -> Iterator[None]:
-    """Fail unless the block made exactly this many model requests and sent back this many tool results."""
-    before = stub_stats(base_url)
-    yield
-    after = stub_stats(base_url)
-    seen = {k: after[k] - before[k] for k in after}
-    if seen != {"requests": requests, "tool_results": tool_results}:
-        raise BenchFailure(
-            f"{what}: the stub saw {seen}, expected requests={requests}, tool_results={tool_results}"
-        )
+async def in_process(base_url: str, sizes: Sizes) -> dict[str, Timings]:
+    """argo-mcp-client and the raw loop, alternating, in this process."""
+    async with (
+        argo(base_url, SERVER) as (argo_run, argo_tools),
+        raw(base_url, SERVER) as (raw_run, raw_tools),
+    ):
+        if argo_tools != ["echo"] or raw_tools != ["echo"]:
+            raise BenchFailure(f"tools listed: {argo_tools}, {raw_tools}")
+        return await workloads({"argo": argo_run, "raw": raw_run}, sizes, base_url)
 
 
-# -- the two implementations ------------------------------------------------------------------
-
-Runner = Callable[[str], Awaitable[str]]
-
-
-def prompt(nonce: str, *, calls: int = 1, chunks: int = 1, delay: float = 0.0) -> str:
-    return f"bench calls={calls} chunks={chunks} delay={delay} nonce={nonce}"
+def peer_timings(peer: peers.Peer, python: Path, base_url: str, sizes: Sizes) -> Timings:
+    """One peer's workloads (a) to (d), in its driver process (which checks the stub's counts too)."""
+    command = [str(python), "-m", peer.module, "run", base_url, "--sizes", sizes_arg(sizes)]
+    timings: Timings = peers.run_json([*command, "--server", *SERVER], what=peer.name, timeout=PEER_TIMEOUT)
+    return timings
 
 
-def expected_answer(nonce: str, calls: int) -> str:
-    return "done " + "|".join(f"echo:{nonce}-{i}" for i in range(calls))
+# -- workloads (e) and (g): fresh processes ---------------------------------------------------
 
 
-def check(output: str, nonce: str, calls: int) -> None:
-    if calls == 0:
-        ok = output.startswith(f"answer {nonce} ") and len(output) >= 4 * STREAM_CHUNKS
-    else:
-        ok = output == expected_answer(nonce, calls)
-    if not ok:
-        raise BenchFailure(f"conversation {nonce}: unexpected answer {output[:200]!r}")
+def children(base_url: str, sizes: Sizes, commands: dict[str, list[str]]) -> dict[str, list[ChildFigures]]:
+    """``sizes.children`` fresh processes per side, the sides taking turns."""
+    results: dict[str, list[ChildFigures]] = {impl: [] for impl in commands}
+    n = sizes.children * len(commands) * sizes.child_conversations
+    with expect_stub(base_url, requests=2 * n, tool_results=n, what="(e)/(g)"):
+        for _ in range(sizes.children):
+            for impl, command in commands.items():
+                args = ["child", base_url, "--conversations", str(sizes.child_conversations), "--server"]
+                figures: ChildFigures = peers.run_json(
+                    [*command, *args, *SERVER], what=f"{impl} (child)", timeout=300
+                )
+                if figures["ok"] != sizes.child_conversations:
+                    raise BenchFailure(f"{impl} (child): {figures['ok']} conversations checked out")
+                results[impl].append(figures)
+    return results
 
 
-def argo_runner(client: ArgoMCPClient) -> Runner:
-    async def run(text: str) -> str:
-        result = await client.run(text)
-        if any(call.is_error for call in result.tool_calls):
-            raise BenchFailure(f"a tool call failed: {result.tool_calls}")
-        return result.output
-
-    return run
-
-
-def raw_runner(loop: RawLoop) -> Runner:
-    async def run(text: str) -> str:
-        output, _ = await loop.run(text)
-        return output
-
-    return run
-
-
-async def timed(run: Runner, nonce: str, *, calls: int = 1, chunks: int = 1, delay: float = 0.0) -> float:
-    start = time.perf_counter()
-    output = await run(prompt(nonce, calls=calls, chunks=chunks, delay=delay))
-    elapsed = time.perf_counter() - start
-    check(output, nonce, calls)
-    return elapsed
-
-
-async def alternate(
-    runners: dict[str, Runner], n: int, warmup: int, tag: str, **script: Any
-) -> dict[str, list[float]]:
-    """``n`` conversations on each runner, alternating, after ``warmup`` untimed ones each."""
-    times: dict[str, list[float]] = {name: [] for name in runners}
-    for i in range(warmup + n):
-        for name, run in runners.items():
-            elapsed = await timed(run, f"{tag}{name}{i}", **script)
-            if i >= warmup:
-                times[name].append(elapsed)
-    return times
-
-
-# -- helpers ----------------------------------------------------------------------------------
+# -- the rows ---------------------------------------------------------------------------------
 
 
 def p95(values: list[float]) -> float:
@@ -201,134 +136,70 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f} ms"
 
 
-def ratio_row(workload: str, argo: float, raw: float, limit: float, unit: Callable[[float], str]) -> Row:
-    ratio = argo / raw
-    return Row(workload, unit(argo), unit(raw), f"≤ {limit:.2f}× raw (is {ratio:.2f}×)", ratio <= limit)
+def each(values: dict[str, float], unit: Callable[[float], str]) -> dict[str, str]:
+    return {impl: unit(value) for impl, value in values.items()}
 
 
-# -- workloads in this process ----------------------------------------------------------------
+def figure_rows(
+    timings: dict[str, Timings], kids: dict[str, list[ChildFigures]], sizes: Sizes, missing: list[str]
+) -> list[Row]:
+    """The rows of (a) to (e) and (g); ``missing``: the peers asked for whose venv could not be made."""
+    peer_names = [impl for impl in timings if impl not in ("argo", "raw")]
+    med = statistics.median
+    rows = []
 
+    a = {impl: med(t["a"]) for impl, t in timings.items()}
+    ratio = a["argo"] / a["raw"]
+    met = ratio <= 1.10 and all(a["argo"] < a[peer] for peer in peer_names)
+    target = f"≤ 1.10× raw (is {ratio:.2f}×)"
+    if missing:  # the target cannot be checked against these
+        target += f", < every peer run ({', '.join(missing)} not installed)"
+    else:
+        target += ", < every peer" if peer_names else "; no peer run"
+    rows.append(Row("(a) sequential conversation, median", each(a, ms), target, met))
+    a95 = {impl: p95(t["a"]) for impl, t in timings.items()}
+    rows.append(Row("(a) sequential conversation, p95", each(a95, ms), "", None))
 
-async def in_process(base_url: str, sizes: Sizes) -> list[Row]:
-    server = StdioServer(name="bench", command=sys.executable, args=(ECHO_SERVER,))
-    params = mcp.StdioServerParameters(command=sys.executable, args=[ECHO_SERVER])
-    rows: list[Row] = []
-    async with (
-        ArgoMCPClient(servers=[server], base_url=base_url, model=MODEL, max_turns=4) as client,
-        RawLoop(base_url=base_url, model=MODEL, server=params, stream=True) as loop,
-    ):
-        runners = {"argo": argo_runner(client), "raw": raw_runner(loop)}
+    b = {
+        impl: f"{med(t['b4']) / med(t['b1']):.2f}× ({ms(med(t['b4']))} / {ms(med(t['b1']))})"
+        for impl, t in timings.items()
+    }
+    b_argo = med(timings["argo"]["b4"]) / med(timings["argo"]["b1"])
+    rows.append(Row(f"(b) {PARALLEL_CALLS} parallel calls / 1 call", b, "≤ 1.30×", b_argo <= 1.30))
 
-        # (a) one conversation, repeated sequentially
-        n = (sizes.warmup + sizes.sequential) * 2
-        with expect_stub(base_url, requests=2 * n, tool_results=n, what="(a)"):
-            seq = await alternate(runners, sizes.sequential, sizes.warmup, "a")
-        a_argo, a_raw = statistics.median(seq["argo"]), statistics.median(seq["raw"])
-        rows.append(ratio_row("(a) sequential conversation, median", a_argo, a_raw, 1.10, ms))
-        rows.append(
-            Row("(a) sequential conversation, p95", ms(p95(seq["argo"])), ms(p95(seq["raw"])), "", None)
+    rate = {impl: CONCURRENCY * sizes.concurrent_rounds / t["c"] for impl, t in timings.items()}
+    ratio = rate["argo"] / rate["raw"]
+    rows.append(
+        Row(
+            f"(c) {CONCURRENCY} concurrent conversations",
+            each(rate, lambda r: f"{r:.1f} conv/s"),
+            f"≥ 0.90× raw (is {ratio:.2f}×)",
+            ratio >= 0.90,
         )
+    )
 
-        # (b) 4 parallel calls in one turn against 1 call, each call sleeping TOOL_DELAY in the tool
-        n = (sizes.warmup + sizes.parallel) * 2
-        with expect_stub(base_url, requests=2 * n * 2, tool_results=n * (1 + PARALLEL_CALLS), what="(b)"):
-            one = await alternate(runners, sizes.parallel, sizes.warmup, "b1", delay=TOOL_DELAY)
-            four = await alternate(
-                runners, sizes.parallel, sizes.warmup, "b4", calls=PARALLEL_CALLS, delay=TOOL_DELAY
-            )
-        b = {name: statistics.median(four[name]) / statistics.median(one[name]) for name in runners}
-        rows.append(
-            Row(
-                f"(b) {PARALLEL_CALLS} parallel calls / 1 call",
-                f"{b['argo']:.2f}× ({ms(statistics.median(four['argo']))} / "
-                f"{ms(statistics.median(one['argo']))})",
-                f"{b['raw']:.2f}× ({ms(statistics.median(four['raw']))} / "
-                f"{ms(statistics.median(one['raw']))})",
-                "≤ 1.30×",
-                b["argo"] <= 1.30,
-            )
-        )
+    d = {impl: med(t["d"]) for impl, t in timings.items()}
+    rows.append(Row(f"(d) streamed turn, {STREAM_CHUNKS} chunks, median", each(d, ms), "", None))
 
-        # (c) CONCURRENCY concurrent conversations
-        elapsed = dict.fromkeys(runners, 0.0)
-        n = (1 + sizes.concurrent_rounds) * CONCURRENCY * 2
-        with expect_stub(base_url, requests=2 * n, tool_results=n, what="(c)"):
-            for round_ in range(1 + sizes.concurrent_rounds):  # the first round warms up
-                for name, run in runners.items():
-                    nonces = [f"c{name}{round_}x{i}" for i in range(CONCURRENCY)]
-                    start = time.perf_counter()
-                    outputs = await asyncio.gather(*(run(prompt(nonce)) for nonce in nonces))
-                    if round_:
-                        elapsed[name] += time.perf_counter() - start
-                    for nonce, output in zip(nonces, outputs, strict=True):
-                        check(output, nonce, 1)
-        rate = {name: CONCURRENCY * sizes.concurrent_rounds / elapsed[name] for name in runners}
-        ratio = rate["argo"] / rate["raw"]
-        rows.append(
-            Row(
-                f"(c) {CONCURRENCY} concurrent conversations",
-                f"{rate['argo']:.1f} conv/s",
-                f"{rate['raw']:.1f} conv/s",
-                f"≥ 0.90× raw (is {ratio:.2f}×)",
-                ratio >= 0.90,
-            )
-        )
-
-        # (d) one streamed answer of STREAM_CHUNKS chunks (one model request, no tool call)
-        n = (sizes.warmup + sizes.streamed) * 2
-        with expect_stub(base_url, requests=n, tool_results=0, what="(d)"):
-            streamed = await alternate(
-                runners, sizes.streamed, sizes.warmup, "d", calls=0, chunks=STREAM_CHUNKS
-            )
-        d_argo, d_raw = statistics.median(streamed["argo"]), statistics.median(streamed["raw"])
-        rows.append(
-            Row(f"(d) streamed turn, {STREAM_CHUNKS} chunks, median", ms(d_argo), ms(d_raw), "", None)
-        )
-    return rows
-
-
-# -- workloads in fresh processes -------------------------------------------------------------
-
-
-def children(base_url: str, sizes: Sizes) -> list[Row]:
-    results: dict[str, list[dict[str, float]]] = {"argo": [], "raw": []}
-    n = sizes.children * 2 * sizes.child_conversations
-    with expect_stub(base_url, requests=2 * n, tool_results=n, what="(e)/(g)"):
-        for _ in range(sizes.children):
-            for impl in results:
-                done = subprocess.run(
-                    [sys.executable, "-m", "bench.child", impl, base_url, str(sizes.child_conversations)],
-                    cwd=ROOT,
-                    capture_output=True,
-                    text=True,
-                    timeout=300,
-                    check=False,
-                    env=os.environ | {"PYTHONDONTWRITEBYTECODE": ""},
-                )
-                if done.returncode != 0:
-                    raise BenchFailure(f"bench.child {impl} failed:\n{done.stderr[-2000:]}")
-                figures = json.loads(done.stdout.strip().splitlines()[-1])
-                if figures["ok"] != sizes.child_conversations:
-                    raise BenchFailure(f"bench.child {impl}: {figures['ok']} conversations checked out")
-                results[impl].append(figures)
-    cold = {impl: statistics.median(r["cold_ms"] for r in runs) for impl, runs in results.items()}
-    mem = {impl: statistics.median(r["maxrss_mb"] for r in runs) for impl, runs in results.items()}
-    return [
+    cold = {impl: med(r["cold_ms"] for r in runs) for impl, runs in kids.items()}
+    mem = {impl: med(r["maxrss_mb"] for r in runs) for impl, runs in kids.items()}
+    rows.append(
         Row(
             "(e) cold start: import + connect + tools listed",
-            f"{cold['argo']:.0f} ms",
-            f"{cold['raw']:.0f} ms",
-            f"≤ raw + 150 ms (is +{cold['argo'] - cold['raw']:.0f} ms)",
+            each(cold, lambda v: f"{v:.0f} ms"),
+            f"≤ raw + 150 ms (is {cold['argo'] - cold['raw']:+.0f} ms)",
             cold["argo"] <= cold["raw"] + 150,
-        ),
+        )
+    )
+    rows.append(
         Row(
             f"(g) peak RSS, {sizes.child_conversations} conversations",
-            f"{mem['argo']:.1f} MB",
-            f"{mem['raw']:.1f} MB",
-            f"≤ raw + 20 MB (is +{mem['argo'] - mem['raw']:.1f} MB)",
+            each(mem, lambda v: f"{v:.1f} MB"),
+            f"≤ raw + 20 MB (is {mem['argo'] - mem['raw']:+.1f} MB)",
             mem["argo"] <= mem["raw"] + 20,
-        ),
-    ]
+        )
+    )
+    return rows
 
 
 # -- (f) tool conversion ----------------------------------------------------------------------
@@ -374,7 +245,7 @@ def synthetic_tools(count: int) -> list[mcp_types.Tool]:
     return tools
 
 
-def tool_conversion(sizes: Sizes) -> Row:
+def tool_conversion(sizes: Sizes, impls: list[str]) -> Row:
     tools = synthetic_tools(TOOL_COUNT)
     times = []
     for _ in range(sizes.tool_builds):
@@ -387,7 +258,8 @@ def tool_conversion(sizes: Sizes) -> Row:
         if len(registry.openai_tools()) != TOOL_COUNT:
             raise BenchFailure("(f) the registry lost tools")
     median = statistics.median(times)
-    return Row(f"(f) {TOOL_COUNT:,} tools converted, median", ms(median), "n/a", "< 100 ms", median < 0.100)
+    cells = dict.fromkeys(impls, "n/a") | {"argo": ms(median)}
+    return Row(f"(f) {TOOL_COUNT:,} tools converted, median", cells, "< 100 ms", median < 0.100)
 
 
 # -- the table --------------------------------------------------------------------------------
@@ -395,19 +267,18 @@ def tool_conversion(sizes: Sizes) -> Row:
 ORDER = ["(a)", "(b)", "(c)", "(d)", "(e)", "(f)", "(g)"]
 
 
-def table(rows: list[Row]) -> str:
+def table(rows: list[Row], columns: dict[str, str], missing: dict[str, str]) -> str:
+    """``columns``: implementation -> header; ``missing``: peer -> why it has no figures."""
     rows = sorted(rows, key=lambda row: ORDER.index(row.workload[:3]))
-    header = ("workload", "argo-mcp-client", "raw loop", "target", "met")
-    cells = [header] + [
-        (
-            row.workload,
-            row.argo,
-            row.raw,
-            row.target or "—",
-            {True: "met", False: "NOT MET", None: "—"}[row.met],
-        )
-        for row in rows
-    ]
+    header = ("workload", *columns.values(), "target", "met")
+    cells = [header]
+    for i, row in enumerate(rows):
+        figures = [
+            row.cells.get(impl) or (f"not installed: {missing[impl]}" if i == 0 and impl in missing else "—")
+            for impl in columns
+        ]
+        met = {True: "met", False: "NOT MET", None: "—"}[row.met]
+        cells.append((row.workload, *figures, row.target or "—", met))
     widths = [max(len(cell[i]) for cell in cells) for i in range(len(header))]
     lines = [
         "| " + " | ".join(c.ljust(w) for c, w in zip(cell, widths, strict=True)) + " |" for cell in cells
@@ -418,22 +289,52 @@ def table(rows: list[Row]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="tiny iteration counts (a smoke run)")
+    parser.add_argument("--quick", action="store_true", help="tiny iteration counts (a smoke run), no peers")
+    parser.add_argument(
+        "--peers",
+        action=argparse.BooleanOptionalAction,
+        help="run the peers (installing them on first use); default: yes, except with --quick",
+    )
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
+    with_peers = args.peers if args.peers is not None else not args.quick
     started = time.perf_counter()
+
+    ready: dict[peers.Peer, Path] = {}
+    missing: dict[str, str] = {}
+    for peer in peers.PEERS if with_peers else ():
+        python = peers.ensure(peer)
+        if isinstance(python, Path):
+            ready[peer] = python
+        else:
+            missing[peer.name] = python
+    installed = time.perf_counter()
+
+    commands = {impl: [sys.executable, "-m", "bench.child", impl] for impl in ("argo", "raw")}
+    commands |= {peer.name: [str(python), "-m", peer.module] for peer, python in ready.items()}
     try:
         with stub_server() as base_url:
-            rows = asyncio.run(in_process(base_url, sizes))
-            rows += children(base_url, sizes)
-        rows.append(tool_conversion(sizes))
+            timings = asyncio.run(in_process(base_url, sizes))
+            for peer, python in ready.items():
+                timings[peer.name] = peer_timings(peer, python, base_url, sizes)
+            kids = children(base_url, sizes, commands)
+        rows = figure_rows(timings, kids, sizes, list(missing))
+        rows.append(tool_conversion(sizes, list(commands)))
     except BenchFailure as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
         return 1
-    print(table(rows))
+
+    columns = {"argo": "argo-mcp-client", "raw": "raw loop"}
+    columns |= {peer.name: f"{peer.name} {peer.version}" for peer in peers.PEERS if with_peers}
+    print(table(rows, columns, missing))
+    run = "quick" if args.quick else "full"
+    if not with_peers:
+        note = "peers not run: --peers runs them"
+    else:
+        note = f"peers' venvs ready in {installed - started:.0f} s"
     print(
-        f"\n{'quick' if args.quick else 'full'} run in {time.perf_counter() - started:.0f} s; "
-        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; every answer and the stub's counts checked"
+        f"\n{run} run in {time.perf_counter() - started:.0f} s ({note}); Python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} CPUs; every answer and the stub's counts checked"
     )
     return 0
 
