@@ -29,11 +29,15 @@ if TYPE_CHECKING:
 
 
 @asynccontextmanager
-async def argo(base_url: str, server: Sequence[str]) -> AsyncIterator[tuple[Runner, list[str]]]:
+async def argo(
+    base_url: str, server: Sequence[str], *, stream: bool = True
+) -> AsyncIterator[tuple[Runner, list[str]]]:
     from argo_mcp_client import ArgoMCPClient, StdioServer
 
     spec = StdioServer(name="bench", command=server[0], args=tuple(server[1:]))
-    async with ArgoMCPClient(servers=[spec], base_url=base_url, model=MODEL, max_turns=4) as client:
+    async with ArgoMCPClient(
+        servers=[spec], base_url=base_url, model=MODEL, max_turns=4, streaming=stream
+    ) as client:
 
         async def run(text: str) -> str:
             result = await client.run(text)
@@ -45,13 +49,15 @@ async def argo(base_url: str, server: Sequence[str]) -> AsyncIterator[tuple[Runn
 
 
 @asynccontextmanager
-async def raw(base_url: str, server: Sequence[str]) -> AsyncIterator[tuple[Runner, list[str]]]:
+async def raw(
+    base_url: str, server: Sequence[str], *, stream: bool = True
+) -> AsyncIterator[tuple[Runner, list[str]]]:
     import mcp
 
     from bench.raw_loop import RawLoop
 
     params = mcp.StdioServerParameters(command=server[0], args=list(server[1:]))
-    async with RawLoop(base_url=base_url, model=MODEL, server=params, stream=True) as loop:
+    async with RawLoop(base_url=base_url, model=MODEL, server=params, stream=stream) as loop:
 
         async def run(text: str) -> str:
             output, _ = await loop.run(text)

@@ -42,6 +42,7 @@ from bench.script import (
     ChildFigures,
     Sizes,
     Timings,
+    alternate,
     expect_stub,
     sizes_arg,
     workloads,
@@ -86,15 +87,23 @@ def stub_server() -> Iterator[str]:
 # -- workloads (a) to (d) ---------------------------------------------------------------------
 
 
-async def in_process(base_url: str, sizes: Sizes) -> dict[str, Timings]:
-    """argo-mcp-client and the raw loop, alternating, in this process."""
+async def in_process(base_url: str, sizes: Sizes) -> tuple[dict[str, Timings], dict[str, list[float]]]:
+    """argo-mcp-client and the raw loop, alternating, in this process: (a) to (d), then (a) not streamed."""
     async with (
         argo(base_url, SERVER) as (argo_run, argo_tools),
         raw(base_url, SERVER) as (raw_run, raw_tools),
     ):
         if argo_tools != ["echo"] or raw_tools != ["echo"]:
             raise BenchFailure(f"tools listed: {argo_tools}, {raw_tools}")
-        return await workloads({"argo": argo_run, "raw": raw_run}, sizes, base_url)
+        timings = await workloads({"argo": argo_run, "raw": raw_run}, sizes, base_url)
+    async with (
+        argo(base_url, SERVER, stream=False) as (argo_run, _),
+        raw(base_url, SERVER, stream=False) as (raw_run, _),
+    ):
+        n = (sizes.warmup + sizes.sequential) * 2
+        with expect_stub(base_url, requests=2 * n, tool_results=n, what="(a) not streamed"):
+            whole = await alternate({"argo": argo_run, "raw": raw_run}, sizes.sequential, sizes.warmup, "w")
+    return timings, whole
 
 
 def peer_timings(peer: peers.Peer, python: Path, base_url: str, sizes: Sizes) -> Timings:
@@ -141,7 +150,11 @@ def each(values: dict[str, float], unit: Callable[[float], str]) -> dict[str, st
 
 
 def figure_rows(
-    timings: dict[str, Timings], kids: dict[str, list[ChildFigures]], sizes: Sizes, missing: list[str]
+    timings: dict[str, Timings],
+    whole: dict[str, list[float]],
+    kids: dict[str, list[ChildFigures]],
+    sizes: Sizes,
+    missing: list[str],
 ) -> list[Row]:
     """The rows of (a) to (e) and (g); ``missing``: the peers asked for whose venv could not be made."""
     peer_names = [impl for impl in timings if impl not in ("argo", "raw")]
@@ -159,6 +172,15 @@ def figure_rows(
     rows.append(Row("(a) sequential conversation, median", each(a, ms), target, met))
     a95 = {impl: p95(t["a"]) for impl, t in timings.items()}
     rows.append(Row("(a) sequential conversation, p95", each(a95, ms), "", None))
+    w = {impl: med(times) for impl, times in whole.items()}
+    rows.append(
+        Row(
+            "(a) the same, replies not streamed, median",
+            each(w, ms),
+            f"(none; is {w['argo'] / w['raw']:.2f}× raw)",
+            None,
+        )
+    )
 
     b = {
         impl: f"{med(t['b4']) / med(t['b1']):.2f}× ({ms(med(t['b4']))} / {ms(med(t['b1']))})"
@@ -314,11 +336,11 @@ def main(argv: list[str] | None = None) -> int:
     commands |= {peer.name: [str(python), "-m", peer.module] for peer, python in ready.items()}
     try:
         with stub_server() as base_url:
-            timings = asyncio.run(in_process(base_url, sizes))
+            timings, whole = asyncio.run(in_process(base_url, sizes))
             for peer, python in ready.items():
                 timings[peer.name] = peer_timings(peer, python, base_url, sizes)
             kids = children(base_url, sizes, commands)
-        rows = figure_rows(timings, kids, sizes, list(missing))
+        rows = figure_rows(timings, whole, kids, sizes, list(missing))
         rows.append(tool_conversion(sizes, list(commands)))
     except BenchFailure as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
