@@ -14,14 +14,16 @@ from typing import TYPE_CHECKING, Any, Final
 from argo_mcp_client._schema_refs import MISSING, copy_json, join
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 __all__ = [
+    "NULL_KEYS",
     "OUTPUT_ORDER",
     "STRUCTURAL",
     "TYPES",
     "TYPE_KEYS",
     "UNSUPPORTED",
+    "VALUE_CHECKS",
     "is_null",
     "is_raw_null",
     "merge",
@@ -30,7 +32,6 @@ __all__ = [
     "short",
     "trim",
     "truncate",
-    "valid_value",
 ]
 
 TYPES: Final = ("string", "number", "integer", "boolean", "object", "array", "null")
@@ -60,7 +61,8 @@ OUTPUT_ORDER: Final = (
 # Disagreeing values of these are wording, not constraints: the winner is not a conflict.
 _OVERRIDABLE: Final = frozenset({"description", "default"})
 # A raw {"type": "null"} with nothing but these keys converts to a bare null schema.
-_NULL_KEYS: Final = frozenset({"type", "description", "title"})
+NULL_KEYS: Final = frozenset({"type", "description", "title"})
+_BARE_NULL_KEYS: Final = frozenset({"type", "description"})
 
 
 def short(value: object, limit: int = 60) -> str:
@@ -81,39 +83,73 @@ def truncate(text: str, limit: int) -> str:
     return f"{head} … [truncated {len(text) - len(head)} chars]"
 
 
-def valid_value(key: str, value: object) -> Any:
-    """A fresh copy of a non-structural keyword's value, or MISSING if the value is invalid."""
-    if key in ("description", "format"):
-        return str(value) if isinstance(value, str) else MISSING
-    if key == "pattern":
-        # Validators compile `pattern` with Python's re; one that warns would fail there
-        # under -W error, so it counts as invalid.
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            try:
-                return str(re.compile(value).pattern) if isinstance(value, str) else MISSING
-            except (re.error, Warning, RecursionError, OverflowError, ValueError):
-                return MISSING
-    if key in ("default", "enum"):
-        return copy_json(value) if key == "default" or (isinstance(value, list) and value) else MISSING
-    if key == "uniqueItems":
-        return value if isinstance(value, bool) else MISSING
+def _text(value: object) -> Any:
+    return str(value) if isinstance(value, str) else MISSING
+
+
+def _pattern(value: object) -> Any:
+    # Validators compile `pattern` with Python's re; one that warns would fail there
+    # under -W error, so it counts as invalid.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            return str(re.compile(value).pattern) if isinstance(value, str) else MISSING
+        except (re.error, Warning, RecursionError, OverflowError, ValueError):
+            return MISSING
+
+
+def _enum(value: object) -> Any:
+    return copy_json(value) if isinstance(value, list) and value else MISSING
+
+
+def _flag(value: object) -> Any:
+    return value if isinstance(value, bool) else MISSING
+
+
+def _number(value: object) -> Any:
+    if type(value) is int:
+        return value
     if isinstance(value, bool) or not isinstance(value, int | float):
         return MISSING
-    number = copy_json(value)  # MISSING for NaN and infinities
-    if key in _COUNT_KEYS:
-        return int(number) if number is not MISSING and number >= 0 and number == int(number) else MISSING
-    return MISSING if key == "multipleOf" and number is not MISSING and number <= 0 else number
+    return copy_json(value)  # MISSING for NaN and infinities
+
+
+def _count(value: object) -> Any:
+    if type(value) is int:
+        return value if value >= 0 else MISSING
+    number = _number(value)
+    return int(number) if number is not MISSING and number >= 0 and number == int(number) else MISSING
+
+
+def _step(value: object) -> Any:
+    number = _number(value)
+    return MISSING if number is not MISSING and number <= 0 else number
+
+
+VALUE_CHECKS: Final[Mapping[str, Callable[[object], Any]]] = {
+    "description": _text,
+    "format": _text,
+    "pattern": _pattern,
+    "enum": _enum,
+    "default": copy_json,
+    "uniqueItems": _flag,
+    **dict.fromkeys(_NUMBER_KEYS, _number),
+    **dict.fromkeys(_COUNT_KEYS, _count),
+    "multipleOf": _step,
+}
+"""Per keyword that is kept as it is: a fresh copy of a valid value, or MISSING."""
 
 
 def is_null(schema: Mapping[str, Any]) -> bool:
     """Whether a converted schema is a bare ``{"type": "null"}`` (a description aside)."""
-    return schema.get("type") == "null" and set(schema) <= {"type", "description"}
+    return schema.get("type") == "null" and schema.keys() <= _BARE_NULL_KEYS
 
 
 def is_raw_null(schema: object) -> bool:
     """Whether a raw schema is sure to convert to one that :func:`is_null` accepts."""
-    return isinstance(schema, Mapping) and schema.get("type") == "null" and set(schema) <= _NULL_KEYS
+    if type(schema) is not dict and not isinstance(schema, Mapping):
+        return False
+    return schema.get("type") == "null" and schema.keys() <= NULL_KEYS
 
 
 def merges(members: Sequence[Any]) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import unquote
 
-__all__ = ["MISSING", "Missing", "copy_json", "join", "last_token", "local_pointer", "resolve"]
+__all__ = ["MISSING", "At", "Missing", "copy_json", "join", "last_token", "local_pointer", "resolve"]
 
 
 class Missing(enum.Enum):
@@ -32,6 +32,7 @@ MISSING: Final = Missing.MISSING
 _MAX_VALUE_DEPTH: Final = 64
 _BAD_ESCAPE: Final = re.compile(r"~(?![01])")
 _INDEX: Final = re.compile(r"0|[1-9][0-9]*")
+_EXACT_SCALARS: Final = frozenset({str, int, bool})
 
 
 def _escape(token: str) -> str:
@@ -44,7 +45,9 @@ def _unescape(token: str) -> str:
 
 def join(pointer: str, *tokens: str) -> str:
     """``pointer`` extended by ``tokens``, each escaped as RFC 6901 requires."""
-    return pointer + "".join("/" + _escape(token) for token in tokens)
+    for token in tokens:
+        pointer = f"{pointer}/{_escape(token)}"
+    return pointer
 
 
 def _tokens(pointer: str) -> list[str]:
@@ -57,6 +60,40 @@ def last_token(pointer: str) -> str:
     return tokens[-1] if tokens else ""
 
 
+class At:
+    """Where a subschema sits: input pointer, output nesting depth, refs being expanded.
+
+    The pointer is only spelled out when a change is noted there, which is rare:
+    building it for every node was a good part of a conversion's time.
+    """
+
+    __slots__ = ("_parent", "_path", "_tokens", "depth", "stack")
+
+    def __init__(
+        self,
+        path: str | None,
+        depth: int,
+        stack: tuple[str, ...],
+        parent: At | None = None,
+        tokens: tuple[str, ...] = (),
+    ) -> None:
+        self._path = path
+        self._parent = parent
+        self._tokens = tokens
+        self.depth = depth
+        self.stack = stack
+
+    @property
+    def path(self) -> str:
+        if self._path is None:
+            assert self._parent is not None
+            self._path = join(self._parent.path, *self._tokens)
+        return self._path
+
+    def down(self, *tokens: str, levels: int = 1) -> At:
+        return At(None, self.depth + levels, self.stack, self, tokens)
+
+
 def local_pointer(ref: str) -> str | None:
     """The canonical JSON pointer a same-document ``$ref`` names, or None for any other ref."""
     if not ref.startswith("#"):
@@ -66,6 +103,9 @@ def local_pointer(ref: str) -> str | None:
         return ""
     if not fragment.startswith("/") or _BAD_ESCAPE.search(fragment):
         return None
+    if "~" not in fragment:
+        # Without escapes, splitting and re-joining gives the fragment back.
+        return fragment
     # Decoding and re-encoding makes two spellings of one target compare equal, which
     # cycle detection relies on.
     return join("", *_tokens(fragment))
@@ -75,7 +115,7 @@ def resolve(document: object, pointer: str) -> Any:
     """The value at ``pointer`` inside ``document``, or MISSING."""
     node: Any = document
     for token in _tokens(pointer):
-        if isinstance(node, Mapping):
+        if type(node) is dict or isinstance(node, Mapping):
             if token not in node:
                 return MISSING
             node = node[token]
@@ -92,8 +132,12 @@ def copy_json(value: object, depth: int = 0) -> Any:
     Non-finite floats count as non-JSON: ``json.dumps`` would emit ``NaN``, which strict
     parsers on the backends reject.
     """
-    if value is None or isinstance(value, bool):
+    # Exact JSON types first: they are almost every value, and copying one returns it.
+    if value is None or type(value) in _EXACT_SCALARS:
         return value
+    if type(value) is list and depth < _MAX_VALUE_DEPTH:
+        items = [copy_json(item, depth + 1) for item in value]
+        return MISSING if MISSING in items else items
     if isinstance(value, str):
         return str(value)
     if isinstance(value, int):

@@ -609,6 +609,14 @@ def test_size_limit_trims_output_whole_top_level_properties_at_a_time() -> None:
     assert ("/properties/p3", "size-limit") in actions(report)
 
 
+def test_size_limit_counts_the_any_of_a_tuple_becomes() -> None:
+    tuple_ = {"prefixItems": [{"type": "string"}, {"type": "integer"}]}
+    out, report = convert(obj(a=tuple_, b=tuple_), max_nodes=8)
+    assert out["properties"]["a"] == {"items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}}
+    assert out["properties"]["b"] == {}
+    assert ("/properties/b", "size-limit") in actions(report)
+
+
 def test_limits_must_be_positive_and_depth_bounded() -> None:
     with pytest.raises(ValueError, match="max_nodes"):
         SchemaLimits(max_nodes=0)
