@@ -6,9 +6,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
-
 from argo_mcp_client._naming import assign_names
 from argo_mcp_client._schema import SchemaLimits, SchemaReport, convert_description, convert_schema
 
@@ -16,6 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
 
     import mcp.types as mcp_types
+    from jsonschema import Draft202012Validator
 
 logger = logging.getLogger("argo_mcp_client")
 
@@ -104,6 +102,11 @@ class ToolRegistry:
     def validator(self, tool: ToolInfo) -> Draft202012Validator | None:
         """A validator for the server's own schema, or ``None`` if that schema is itself invalid."""
         if tool.name not in self._validators:
+            # Imported on the first tool call rather than with the library: jsonschema
+            # and what it pulls in take about a fifth of the library's own import time.
+            from jsonschema import Draft202012Validator
+            from jsonschema.exceptions import SchemaError
+
             try:
                 Draft202012Validator.check_schema(tool.input_schema)
                 self._validators[tool.name] = Draft202012Validator(tool.input_schema)

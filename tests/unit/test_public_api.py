@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import argo_mcp_client
 
 EXPECTED = {
@@ -34,3 +37,11 @@ def test_every_public_class_and_function_has_a_docstring() -> None:
         and not obj.__doc__
     ]
     assert undocumented == []
+
+
+def test_importing_the_library_leaves_the_cli_and_validation_libraries_unloaded() -> None:
+    # Their import costs land on every program's start; they load when first used.
+    probe = "import sys, argo_mcp_client; print(sorted({'rich', 'jsonschema'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+
+    assert done.stdout.strip() == "[]"
