@@ -30,17 +30,23 @@ if TYPE_CHECKING:
 
 @asynccontextmanager
 async def argo(
-    base_url: str, server: Sequence[str], *, stream: bool = True
+    base_url: str, server: Sequence[str], *, stream: bool = True, events: bool = False
 ) -> AsyncIterator[tuple[Runner, list[str]]]:
-    from argo_mcp_client import ArgoMCPClient, StdioServer
+    """``events``: each conversation through ``client.stream()``, reading every event, not ``run()``."""
+    from argo_mcp_client import ArgoMCPClient, RunFinished, RunResult, StdioServer
 
     spec = StdioServer(name="bench", command=server[0], args=tuple(server[1:]))
     async with ArgoMCPClient(
         servers=[spec], base_url=base_url, model=MODEL, max_turns=4, streaming=stream
     ) as client:
 
+        async def streamed(text: str) -> RunResult:
+            async with client.stream(text) as seen:
+                finished = [event async for event in seen if isinstance(event, RunFinished)]
+            return finished[0].result
+
         async def run(text: str) -> str:
-            result = await client.run(text)
+            result = await (streamed(text) if events else client.run(text))
             if any(call.is_error for call in result.tool_calls):
                 raise BenchFailure(f"a tool call failed: {result.tool_calls}")
             return result.output

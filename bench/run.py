@@ -87,8 +87,11 @@ def stub_server() -> Iterator[str]:
 # -- workloads (a) to (d) ---------------------------------------------------------------------
 
 
-async def in_process(base_url: str, sizes: Sizes) -> tuple[dict[str, Timings], dict[str, list[float]]]:
-    """argo-mcp-client and the raw loop, alternating, in this process: (a) to (d), then (a) not streamed."""
+async def in_process(
+    base_url: str, sizes: Sizes
+) -> tuple[dict[str, Timings], dict[str, list[float]], list[float]]:
+    """argo-mcp-client and the raw loop, alternating, in this process: (a) to (d), then (a) not
+    streamed; then argo-mcp-client's (d) through ``stream()``, every event read."""
     async with (
         argo(base_url, SERVER) as (argo_run, argo_tools),
         raw(base_url, SERVER) as (raw_run, raw_tools),
@@ -103,7 +106,13 @@ async def in_process(base_url: str, sizes: Sizes) -> tuple[dict[str, Timings], d
         n = (sizes.warmup + sizes.sequential) * 2
         with expect_stub(base_url, requests=2 * n, tool_results=n, what="(a) not streamed"):
             whole = await alternate({"argo": argo_run, "raw": raw_run}, sizes.sequential, sizes.warmup, "w")
-    return timings, whole
+    async with argo(base_url, SERVER, events=True) as (argo_run, _):
+        n = sizes.warmup + sizes.streamed
+        with expect_stub(base_url, requests=n, tool_results=0, what="(d) through stream()"):
+            events = await alternate(
+                {"argo": argo_run}, sizes.streamed, sizes.warmup, "s", calls=0, chunks=STREAM_CHUNKS
+            )
+    return timings, whole, events["argo"]
 
 
 def peer_timings(peer: peers.Peer, python: Path, base_url: str, sizes: Sizes) -> Timings:
@@ -152,6 +161,7 @@ def each(values: dict[str, float], unit: Callable[[float], str]) -> dict[str, st
 def figure_rows(
     timings: dict[str, Timings],
     whole: dict[str, list[float]],
+    events: list[float],
     kids: dict[str, list[ChildFigures]],
     sizes: Sizes,
     missing: list[str],
@@ -202,6 +212,7 @@ def figure_rows(
 
     d = {impl: med(t["d"]) for impl, t in timings.items()}
     rows.append(Row(f"(d) streamed turn, {STREAM_CHUNKS} chunks, median", each(d, ms), "", None))
+    rows.append(Row("(d) the same through stream(), every event read", {"argo": ms(med(events))}, "", None))
 
     cold = {impl: med(r["cold_ms"] for r in runs) for impl, runs in kids.items()}
     mem = {impl: med(r["maxrss_mb"] for r in runs) for impl, runs in kids.items()}
@@ -336,11 +347,11 @@ def main(argv: list[str] | None = None) -> int:
     commands |= {peer.name: [str(python), "-m", peer.module] for peer, python in ready.items()}
     try:
         with stub_server() as base_url:
-            timings, whole = asyncio.run(in_process(base_url, sizes))
+            timings, whole, events = asyncio.run(in_process(base_url, sizes))
             for peer, python in ready.items():
                 timings[peer.name] = peer_timings(peer, python, base_url, sizes)
             kids = children(base_url, sizes, commands)
-        rows = figure_rows(timings, whole, kids, sizes, list(missing))
+        rows = figure_rows(timings, whole, events, kids, sizes, list(missing))
         rows.append(tool_conversion(sizes, list(commands)))
     except BenchFailure as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
