@@ -24,7 +24,18 @@ def test_quick_bench_prints_every_workload() -> None:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     rows = [line for line in done.stdout.splitlines() if line.startswith("| (")]
-    assert [row[2:5] for row in rows] == ["(a)", "(a)", "(a)", "(b)", "(c)", "(d)", "(d)", "(e)", "(f)", "(g)"]
+    assert [row[2:5] for row in rows] == [
+        "(a)",
+        "(a)",
+        "(a)",
+        "(b)",
+        "(c)",
+        "(d)",
+        "(d)",
+        "(e)",
+        "(f)",
+        "(g)",
+    ]
     for row in rows:
         argo = row.split("|")[2]
         assert re.search(r"\d+(\.\d+)?", argo), row
