@@ -1,8 +1,8 @@
 """A run as a stream of events, or run to its end with nobody listening.
 
-Both drive the same loop (:func:`_execute`): :func:`open_run` in a task of its
-own, handing the events over as they come; :func:`run_to_end` in the caller's
-task, where no event needs to go anywhere.
+Both drive the same loop (:meth:`Runs.execute`): :meth:`Runs.open` in a task of
+its own, handing the events over as they come; :meth:`Runs.to_end` in the
+caller's task, where no event needs to go anywhere.
 """
 
 from __future__ import annotations
@@ -69,106 +69,90 @@ class EventStream:
         return self._outcome.result
 
 
-@asynccontextmanager
-async def open_run(
-    state: RunState,
-    options: RunOptions,
-    *,
-    router: Router,
-    prepare: Callable[[], Awaitable[Dispatcher]],
-    host: ServerHost,
-    conversation: Conversation | None = None,
-) -> AsyncIterator[EventStream]:
-    """Run the loop in a task of its own and hand its events to the caller as they come.
+@dataclass(frozen=True, slots=True)
+class Runs:
+    """Starts runs: what every run needs from the client, whichever way it is consumed."""
 
-    The run is stopped when the caller leaves the block, whenever that is; the
-    conversation, if any, then takes the history as it stands.
-    """
-    # Unbounded, so that nothing sending an event (the MCP reader passing on a
-    # server's progress or log) ever waits on the consumer.
-    send, receive = anyio.create_memory_object_stream[Event](math.inf)
-    outcome = Outcome()
+    router: Router
+    prepare: Callable[[], Awaitable[Dispatcher]]
+    """The tool dispatcher for a run, with the tool list brought up to date first."""
+    host: ServerHost
 
-    def notify(event: Event) -> None:
-        with contextlib.suppress(anyio.WouldBlock, anyio.BrokenResourceError, anyio.ClosedResourceError):
-            send.send_nowait(event)
+    @asynccontextmanager
+    async def open(
+        self, state: RunState, options: RunOptions, conversation: Conversation | None = None
+    ) -> AsyncIterator[EventStream]:
+        """Run the loop in a task of its own and hand its events to the caller as they come.
 
-    async def produce() -> None:
-        async with send:
-            try:
-                outcome.result = await _execute(
-                    state, options, router=router, prepare=prepare, host=host, emit=send.send, notify=notify
-                )
-            except Exception as exc:
-                # Handed to the consumer by the event stream, where it belongs.
-                outcome.error = exc
+        The run is stopped when the caller leaves the block, whenever that is; the
+        conversation, if any, then takes the history as it stands.
+        """
+        # Unbounded, so that nothing sending an event (the MCP reader passing on a
+        # server's progress or log) ever waits on the consumer.
+        send, receive = anyio.create_memory_object_stream[Event](math.inf)
+        outcome = Outcome()
 
-    try:
-        async with anyio.create_task_group() as group:
-            group.start_soon(produce, name=f"argo-mcp-run:{state.run_id}")
-            try:
-                async with receive:
-                    yield EventStream(receive, outcome)
-            finally:
-                group.cancel_scope.cancel()
-    except BaseExceptionGroup as group_error:
-        # The producer never raises, so the group holds just what the
-        # consumer's block raised: hand that back unwrapped.
-        error = group_error.exceptions[0] if len(group_error.exceptions) == 1 else group_error
-        raise error from error.__cause__
-    finally:
-        if conversation is not None:
-            conversation.messages = list(state.messages)
+        def notify(event: Event) -> None:
+            with contextlib.suppress(anyio.WouldBlock, anyio.BrokenResourceError, anyio.ClosedResourceError):
+                send.send_nowait(event)
 
+        async def produce() -> None:
+            async with send:
+                try:
+                    outcome.result = await self.execute(state, options, emit=send.send, notify=notify)
+                except Exception as exc:
+                    # Handed to the consumer by the event stream, where it belongs.
+                    outcome.error = exc
 
-async def run_to_end(
-    state: RunState,
-    options: RunOptions,
-    *,
-    router: Router,
-    prepare: Callable[[], Awaitable[Dispatcher]],
-    host: ServerHost,
-    conversation: Conversation | None = None,
-) -> RunResult:
-    """Run the same loop as :func:`open_run`, in the caller's task, for a caller that wants no events.
+        try:
+            async with anyio.create_task_group() as group:
+                group.start_soon(produce, name=f"argo-mcp-run:{state.run_id}")
+                try:
+                    async with receive:
+                        yield EventStream(receive, outcome)
+                finally:
+                    group.cancel_scope.cancel()
+        except BaseExceptionGroup as group_error:
+            # The producer never raises, so the group holds just what the
+            # consumer's block raised: hand that back unwrapped.
+            error = group_error.exceptions[0] if len(group_error.exceptions) == 1 else group_error
+            raise error from error.__cause__
+        finally:
+            if conversation is not None:
+                conversation.messages = list(state.messages)
 
-    Without a consumer there is nobody to hand events to, so none are queued
-    and no task is started; the run's errors are raised here directly.
-    """
-    try:
-        return await _execute(
-            state, options, router=router, prepare=prepare, host=host, emit=_discard, notify=None
-        )
-    finally:
-        if conversation is not None:
-            conversation.messages = list(state.messages)
+    async def to_end(
+        self, state: RunState, options: RunOptions, conversation: Conversation | None = None
+    ) -> RunResult:
+        """Run the same loop, in the caller's task, for a caller that wants no events.
 
+        Without a consumer there is nobody to hand events to, so none are queued
+        and no task is started; the run's errors are raised here directly.
+        """
+        try:
+            return await self.execute(state, options, emit=_discard, notify=None)
+        finally:
+            if conversation is not None:
+                conversation.messages = list(state.messages)
 
-async def _execute(
-    state: RunState,
-    options: RunOptions,
-    *,
-    router: Router,
-    prepare: Callable[[], Awaitable[Dispatcher]],
-    host: ServerHost,
-    emit: Emit,
-    notify: Callable[[Event], None] | None,
-) -> RunResult:
-    """The run: its span, its deadline, the servers' notices passed on (to ``notify``), and the loop."""
-    if notify is not None:
-        host.listeners.add(notify)
-    try:
-        deadline = options.deadline if options.deadline is not None else math.inf
-        run_id.set(state.run_id)
-        attributes = {"argo_mcp.run_id": state.run_id, "gen_ai.request.model": options.models[0]}
-        with span("argo_mcp.run", **attributes), anyio.move_on_after(deadline):
-            dispatcher = replace(await prepare(), notify=notify)
-            return await run_loop(state, options, router=router, dispatcher=dispatcher, emit=emit)
-        assert options.deadline is not None  # only a deadline cancels the scope without raising
-        raise RunTimeout(options.deadline, history=state.messages)
-    finally:
+    async def execute(
+        self, state: RunState, options: RunOptions, *, emit: Emit, notify: Callable[[Event], None] | None
+    ) -> RunResult:
+        """The run: its span, its deadline, the servers' notices passed on (to ``notify``), and the loop."""
         if notify is not None:
-            host.listeners.discard(notify)
+            self.host.listeners.add(notify)
+        try:
+            deadline = options.deadline if options.deadline is not None else math.inf
+            run_id.set(state.run_id)
+            attributes = {"argo_mcp.run_id": state.run_id, "gen_ai.request.model": options.models[0]}
+            with span("argo_mcp.run", **attributes), anyio.move_on_after(deadline):
+                dispatcher = replace(await self.prepare(), notify=notify)
+                return await run_loop(state, options, router=self.router, dispatcher=dispatcher, emit=emit)
+            assert options.deadline is not None  # only a deadline cancels the scope without raising
+            raise RunTimeout(options.deadline, history=state.messages)
+        finally:
+            if notify is not None:
+                self.host.listeners.discard(notify)
 
 
 async def _discard(event: Event) -> None:

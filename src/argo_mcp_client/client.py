@@ -22,7 +22,7 @@ from argo_mcp_client._retry import RetryPolicy
 from argo_mcp_client._router import Router
 from argo_mcp_client._schema import SchemaLimits
 from argo_mcp_client._servers import ServerConnection, ServerPool
-from argo_mcp_client._stream import EventStream, open_run, run_to_end
+from argo_mcp_client._stream import EventStream, Runs
 from argo_mcp_client.breaker import BreakerBoard, BreakerSettings
 from argo_mcp_client.catalog import Catalog, PromptInfo, ResourceContent, ResourceInfo, ServerStatus
 from argo_mcp_client.config import ArgoSettings, HttpServer, InProcessServer, StdioServer, load_servers
@@ -190,6 +190,7 @@ class ArgoMCPClient:
             elicit=elicit,
             roots=tuple(r if isinstance(r, str) else Path(r) for r in roots),
         )
+        self._runs = Runs(self._router, self._dispatcher, self._host)
         self._state = _State.NEW
         self._stack = AsyncExitStack()
         self._pool: ServerPool | None = None
@@ -269,9 +270,7 @@ class ArgoMCPClient:
             system_prompt=system_prompt,
             history=history,
         )
-        return await run_to_end(
-            state, options, router=self._router, prepare=self._dispatcher, host=self._host
-        )
+        return await self._runs.to_end(state, options)
 
     def stream(
         self,
@@ -311,14 +310,7 @@ class ArgoMCPClient:
             history=history,
             conversation=conversation,
         )
-        return open_run(
-            state,
-            options,
-            router=self._router,
-            prepare=self._dispatcher,
-            host=self._host,
-            conversation=conversation,
-        )
+        return self._runs.open(state, options, conversation)
 
     async def chat(
         self,
@@ -337,14 +329,7 @@ class ArgoMCPClient:
         state, options = self._plan(
             prompt, conversation=conversation, max_turns=max_turns, deadline=deadline, streaming=streaming
         )
-        return await run_to_end(
-            state,
-            options,
-            router=self._router,
-            prepare=self._dispatcher,
-            host=self._host,
-            conversation=conversation,
-        )
+        return await self._runs.to_end(state, options, conversation)
 
     def _plan(
         self,
