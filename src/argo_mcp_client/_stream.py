@@ -141,9 +141,11 @@ class Runs:
         """The run: its span, its deadline, the servers' notices passed on (to ``notify``), and the loop."""
         if notify is not None:
             self.host.listeners.add(notify)
+        # Reset on the way out: run() works in the caller's task, whose later log
+        # records must not carry a finished run's id.
+        run_token = run_id.set(state.run_id)
         try:
             deadline = options.deadline if options.deadline is not None else math.inf
-            run_id.set(state.run_id)
             attributes = {"argo_mcp.run_id": state.run_id, "gen_ai.request.model": options.models[0]}
             with span("argo_mcp.run", **attributes), anyio.move_on_after(deadline):
                 dispatcher = replace(await self.prepare(), notify=notify)
@@ -151,6 +153,7 @@ class Runs:
             assert options.deadline is not None  # only a deadline cancels the scope without raising
             raise RunTimeout(options.deadline, history=state.messages)
         finally:
+            run_id.reset(run_token)
             if notify is not None:
                 self.host.listeners.discard(notify)
 

@@ -11,6 +11,7 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from argo_mcp_client._telemetry import run_id
 from argo_mcp_client.testing import call, failure, reply
 from unit.conftest import Connect
 
@@ -90,6 +91,14 @@ async def test_log_records_carry_run_id_tool_and_duration(
     assert f"run_id={record.__dict__['run_id']}" in record.getMessage()
     assert any(r.getMessage().startswith("model answered") for r in caplog.records)
     assert result.output == "ok"
+
+
+async def test_the_run_id_is_unset_again_after_the_run(connect: Connect) -> None:
+    client, _ = await connect([reply("ok")])
+
+    await client.run("hi")
+
+    assert run_id.get() is None
 
 
 def test_the_library_is_quiet_unless_logging_is_configured() -> None:
