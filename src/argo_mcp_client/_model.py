@@ -8,6 +8,7 @@ loop can use without knowing the SDK's types.
 from __future__ import annotations
 
 import email.utils
+import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -19,7 +20,7 @@ from argo_mcp_client._assembly import StreamAssembler, StreamError
 from argo_mcp_client._notices import notice_error
 from argo_mcp_client._quirks import Quirks
 from argo_mcp_client._reply import ModelReply, ToolCallRequest, with_unique_ids
-from argo_mcp_client.errors import GatewayError, ModelError
+from argo_mcp_client.errors import ConfigError, GatewayError, ModelError
 from argo_mcp_client.result import Usage
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ class ChatModel:
         quirks: Quirks | None = None,
     ) -> None:
         self._client = client
-        self._settings = dict(settings or {})
+        self._settings, self._options = _split_settings(settings or {})
         self.quirks = quirks or Quirks()
 
     async def complete(
@@ -137,24 +138,50 @@ class ChatModel:
         # is plain JSON, and the assembler reads chunks as dicts. The client's
         # documented ``post`` keeps its auth, headers, timeouts, SSE decoding and
         # error translation, without that work.
-        options: dict[str, Any] = {"security": {"bearer_auth": True}}
-        for setting, option in _REQUEST_OPTIONS.items():
-            if setting in body:
-                options[option] = body.pop(setting)
-        body.update(body.pop("extra_body", None) or {})
         return await self._client.post(
             "/chat/completions",
             body=body,
-            options=cast("Any", options),
+            options=cast("Any", self._options),
             cast_to=ChatCompletion,
             stream=bool(body.get("stream")),
             stream_cls=AsyncStream[object],
         )
 
 
-# The ``create`` keywords that are request options rather than body fields, and
-# the option each becomes (``extra_body`` is merged into the body).
-_REQUEST_OPTIONS = {"extra_headers": "headers", "extra_query": "params", "timeout": "timeout"}
+def _split_settings(settings: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The request settings as body fields, and as the request options ``create`` would make of them.
+
+    Raises:
+        ConfigError: a setting is not plain JSON, so it could never be sent.
+    """
+    body: dict[str, Any] = {}
+    options: dict[str, Any] = {"security": {"bearer_auth": True}}
+    for key, value in settings.items():
+        if isinstance(value, openai.NotGiven | openai.Omit):
+            continue  # what ``create`` leaves out
+        if key == "timeout":
+            options["timeout"] = value
+        elif key in _OPTION_MAPPINGS:
+            if value is not None:
+                options[_OPTION_MAPPINGS[key]] = dict(value)
+        else:
+            body[key] = value
+    for key, value in {**body, **options.get("extra_json", {})}.items():
+        if isinstance(value, openai.Omit):
+            continue
+        try:
+            json.dumps(value)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(
+                f"request setting {key!r} cannot be sent as JSON ({exc}); give plain JSON values "
+                "(a response_format as a dict, for example, not a pydantic class)"
+            ) from None
+    return body, options
+
+
+# The ``create`` keywords that are request options rather than body fields, and the
+# option each becomes (the SDK merges ``extra_json`` into the body, leaving out omit).
+_OPTION_MAPPINGS = {"extra_headers": "headers", "extra_query": "params", "extra_body": "extra_json"}
 
 
 def _checked(reply: ModelReply, model: str) -> ModelReply:

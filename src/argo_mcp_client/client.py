@@ -106,8 +106,12 @@ class ArgoMCPClient:
         roots: folders (paths or ``file://`` URIs) servers may work in.
         temperature: sent with every request when set.
         max_tokens: sent with every request when set.
-        request_settings: further request fields sent with every request.
+        request_settings: further request fields sent with every request, as JSON
+            (``extra_headers``, ``extra_query``, ``extra_body`` and ``timeout``
+            mean what they mean to ``chat.completions.create``).
         openai_client: use this SDK client instead of building one (it is not closed).
+            Requests go through its ``post`` method, so wrappers of
+            ``chat.completions.create`` do not see them.
         http_client: the ``httpx2.AsyncClient`` for the SDK client this builds.
         schema_limits: bounds on tool-schema conversion.
         server_errlog: where stdio servers' stderr goes (default: this process's stderr).

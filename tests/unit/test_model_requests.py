@@ -7,8 +7,10 @@ from typing import Any
 
 import httpx2
 import openai
+import pydantic
 import pytest
 
+from argo_mcp_client import ConfigError
 from argo_mcp_client._model import ChatModel
 from argo_mcp_client.testing import ScriptedModel, reply
 
@@ -95,3 +97,20 @@ async def test_extra_headers_query_and_body_settings_become_request_options(reco
     assert sent.url.params["tenant"] == "anl"
     assert recorder.body["seed"] == 7
     assert not {"extra_headers", "extra_query", "extra_body"} & recorder.body.keys()
+
+
+async def test_omitted_extra_body_fields_and_unset_options_are_left_out(recorder: Recorder) -> None:
+    chat = recorder.chat(extra_body={"stream_options": openai.omit, "seed": 7}, extra_headers=None)
+
+    await chat.stream(model="m", messages=MESSAGES, tools=(), on_text=on_text)
+
+    assert "stream_options" not in recorder.body
+    assert recorder.body["seed"] == 7
+
+
+def test_a_setting_that_is_not_json_is_refused_naming_it(recorder: Recorder) -> None:
+    class Answer(pydantic.BaseModel):
+        text: str
+
+    with pytest.raises(ConfigError, match="'response_format' cannot be sent as JSON"):
+        recorder.chat(response_format=Answer)
