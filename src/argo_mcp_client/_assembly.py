@@ -62,7 +62,7 @@ class StreamAssembler:
             raise StreamError(f"a stream chunk was not a JSON object: {str(chunk)[:80]!r}")
         try:
             return self._feed(chunk)
-        except (AttributeError, TypeError, ValueError) as exc:
+        except (AttributeError, TypeError, ValueError, OverflowError) as exc:
             raise StreamError(f"a stream chunk was not shaped like a chat-completion chunk ({exc})") from exc
 
     def _feed(self, chunk: dict[str, Any]) -> str:

@@ -104,8 +104,19 @@ def test_fragments_without_an_index_continue_the_last_call() -> None:
         {"choices": [{"delta": "text"}]},
         {"choices": [{"delta": {"tool_calls": [{"index": 0, "function": "ping"}]}}]},
         {"usage": {"prompt_tokens": "many"}},
+        {"usage": {"prompt_tokens": float("inf")}},
+        None,
     ],
-    ids=["list", "string", "choices-string", "delta-string", "function-string", "usage-not-a-number"],
+    ids=[
+        "list",
+        "string",
+        "choices-string",
+        "delta-string",
+        "function-string",
+        "usage-not-a-number",
+        "usage-infinite",
+        "null",
+    ],
 )
 def test_a_chunk_of_the_wrong_shape_is_a_stream_error(bad: object) -> None:
     with pytest.raises(StreamError, match="stream chunk"):
