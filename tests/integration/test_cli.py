@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shlex
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,8 +13,10 @@ import pytest
 
 from argo_mcp_client.conversation import Conversation
 from argo_mcp_client.testing import ScriptedModel, ScriptedReply, ScriptedRequest, call, reply
+from integration.conftest import free_port
 from support.cli_tmux import Terminal, tmux_missing
 from support.gateway import StubGateway, stub_gateway
+from support.processes import environment_without_argo
 
 ROOT = Path(__file__).parents[2]
 FAULTY = Path(__file__).parent / "servers" / "faulty_server.py"
@@ -26,24 +26,16 @@ CLI = [sys.executable, "-m", "argo_mcp_client.cli"]
 
 def argo_mcp(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``argo-mcp`` with ``args`` and no ``ARGO_*`` variables; wait for it to finish."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("ARGO_")}
     return subprocess.run(
         [*CLI, *args],
         capture_output=True,
         text=True,
         input=stdin,
         timeout=120,
-        env=environment,
+        env=environment_without_argo(),
         cwd=ROOT,
         check=False,
     )
-
-
-def closed_port() -> int:
-    """A loopback port nothing listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def echo_then_answer(request: ScriptedRequest) -> ScriptedReply:
@@ -149,7 +141,7 @@ def test_tools_json_reports_schema_changes_of_the_reference_server() -> None:
 
 
 def test_doctor_gives_one_line_with_cause_and_fix_for_an_unreachable_endpoint() -> None:
-    url = f"http://127.0.0.1:{closed_port()}/v1"
+    url = f"http://127.0.0.1:{free_port()}/v1"
 
     done = argo_mcp("doctor", "--base-url", url)
 

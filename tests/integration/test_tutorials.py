@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +9,9 @@ from pathlib import Path
 from argo_mcp_client import Conversation
 from argo_mcp_client._history import check_history
 from argo_mcp_client.testing import ScriptedModel, ScriptedRequest, call, reply
+from integration.conftest import free_port
 from support.gateway import stub_gateway
+from support.processes import environment_without_argo
 
 TUTORIALS = Path(__file__).parents[2] / "examples" / "argo_llm"
 
@@ -19,22 +19,15 @@ TUTORIALS = Path(__file__).parents[2] / "examples" / "argo_llm"
 def run_tutorial(
     name: str, *args: str, env: dict[str, str] | None = None, stdin: str = ""
 ) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("ARGO_")} | (env or {})
     return subprocess.run(
         [sys.executable, str(TUTORIALS / name), *args],
         capture_output=True,
         text=True,
         input=stdin,
         timeout=120,
-        env=environment,
+        env=environment_without_argo(env),
         check=False,
     )
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_tutorial_01_offline_builds_a_model_with_the_scripted_model() -> None:
@@ -51,7 +44,7 @@ def test_tutorial_01_offline_builds_a_model_with_the_scripted_model() -> None:
 
 
 def test_tutorial_01_says_why_it_fell_back_when_no_endpoint_answers() -> None:
-    url = f"http://127.0.0.1:{closed_port()}/v1"
+    url = f"http://127.0.0.1:{free_port()}/v1"
 
     done = run_tutorial("01_simple_model_building.py", env={"ARGO_BASE_URL": url})
 

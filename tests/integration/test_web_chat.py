@@ -8,7 +8,6 @@ headless Chromium (Debian's ``chromium``, through playwright-core from npm).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import urllib.error
@@ -22,7 +21,7 @@ import pytest
 
 from integration.conftest import free_port, wait_for_port
 from support.browser import Browser, BrowserUnavailable, browser
-from support.processes import stop_process_tree
+from support.processes import environment_without_argo, stop_process_tree
 from support.reference_servers import RegistryUnreachable
 
 TUTORIAL = Path(__file__).parents[2] / "examples" / "argo_llm" / "06_web_chat.py"
@@ -48,14 +47,13 @@ def web_chat(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebChat]:
     """The tutorial serving on a free loopback port with the scripted model, stopped after the module."""
     port = free_port()
     log = tmp_path_factory.mktemp("web_chat") / "app.log"
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("ARGO_")}
     with log.open("wb") as output:
         process = subprocess.Popen(
             [sys.executable, str(TUTORIAL), "--offline", "--port", str(port)],
             stdout=output,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            env=environment,
+            env=environment_without_argo(),
         )
     try:
         wait_for_port(port, process, timeout=START_TIMEOUT)

@@ -1,4 +1,4 @@
-"""Counting this process's descendants, to prove no server outlives its client."""
+"""Counting this process's descendants, to prove no server outlives its client; starting and stopping them."""
 
 from __future__ import annotations
 
@@ -59,3 +59,9 @@ def stop_process_tree(process: subprocess.Popen[bytes], *, timeout: float, grace
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     return left
+
+
+def environment_without_argo(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without ``ARGO_*`` variables (plus ``extra``), so a child
+    runs on its own defaults whatever the developer has set."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("ARGO_")} | (extra or {})
