@@ -28,7 +28,7 @@ if __package__ in (None, ""):  # run as ``python bench/run.py``
 
 import mcp.types as mcp_types
 
-from argo_mcp_client._registry import ToolRegistry
+from argo_mcp_client._mcp.registry import ToolRegistry
 from bench import peers
 from bench.child import argo, raw
 from bench.script import (

@@ -8,15 +8,15 @@ async with ArgoMCPClient(servers=[StdioServer(name="tools", command="my-mcp-serv
 ```
 """
 
-from argo_mcp_client._host import Elicit, ElicitationRequest
-from argo_mcp_client._registry import ToolInfo
-from argo_mcp_client._retry import RetryPolicy
-from argo_mcp_client._schema import SchemaChange, SchemaLimits, SchemaReport
-from argo_mcp_client._stream import EventStream
+from argo_mcp_client._mcp.host import Elicit, ElicitationRequest
+from argo_mcp_client._mcp.info import PromptInfo, ResourceContent, ResourceInfo, ServerStatus
+from argo_mcp_client._mcp.registry import ToolInfo
+from argo_mcp_client._mcp.schema.convert import SchemaChange, SchemaLimits, SchemaReport
+from argo_mcp_client._models.breaker import BreakerSettings, CircuitBreaker
+from argo_mcp_client._models.retry import RetryPolicy
+from argo_mcp_client._run.runs import EventStream
 from argo_mcp_client._sync import run_sync
 from argo_mcp_client._version import __version__
-from argo_mcp_client.breaker import BreakerSettings, CircuitBreaker
-from argo_mcp_client.catalog import PromptInfo, ResourceContent, ResourceInfo, ServerStatus
 from argo_mcp_client.client import ArgoMCPClient
 from argo_mcp_client.config import (
     ArgoSettings,

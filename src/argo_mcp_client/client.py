@@ -11,20 +11,21 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import openai
 
-from argo_mcp_client._dispatch import ApproveTool, Dispatcher
 from argo_mcp_client._history import start_messages
-from argo_mcp_client._host import Elicit, ServerHost
-from argo_mcp_client._loop import RunOptions, RunState
-from argo_mcp_client._model import ChatModel
-from argo_mcp_client._quirks import Quirks
-from argo_mcp_client._registry import ToolInfo, ToolRegistry
-from argo_mcp_client._retry import RetryPolicy
-from argo_mcp_client._router import Router
-from argo_mcp_client._schema import SchemaLimits
-from argo_mcp_client._servers import ServerConnection, ServerPool
-from argo_mcp_client._stream import EventStream, Runs
-from argo_mcp_client.breaker import BreakerBoard, BreakerSettings
-from argo_mcp_client.catalog import Catalog, PromptInfo, ResourceContent, ResourceInfo, ServerStatus
+from argo_mcp_client._mcp.catalog import Catalog
+from argo_mcp_client._mcp.connection import ServerConnection
+from argo_mcp_client._mcp.host import Elicit, Sampled, Sampler, ServerHost
+from argo_mcp_client._mcp.pool import ServerPool
+from argo_mcp_client._mcp.schema.convert import SchemaLimits
+from argo_mcp_client._mcp.toolset import Toolset
+from argo_mcp_client._models.breaker import BreakerBoard, BreakerSettings
+from argo_mcp_client._models.chain import ModelChain
+from argo_mcp_client._models.chat import ChatModel
+from argo_mcp_client._models.quirks import Quirks
+from argo_mcp_client._models.retry import RetryPolicy
+from argo_mcp_client._run.loop import RunOptions, RunState
+from argo_mcp_client._run.runs import EventStream, Runs
+from argo_mcp_client._run.tools import ApproveTool, Dispatcher
 from argo_mcp_client.config import ArgoSettings, HttpServer, InProcessServer, StdioServer, load_servers
 from argo_mcp_client.errors import ConfigError
 
@@ -35,7 +36,10 @@ if TYPE_CHECKING:
     import httpx2
     import mcp.types as mcp_types
 
+    from argo_mcp_client._mcp.info import PromptInfo, ResourceContent, ResourceInfo, ServerStatus
+    from argo_mcp_client._mcp.registry import ToolInfo
     from argo_mcp_client.conversation import Conversation
+    from argo_mcp_client.events import Event
     from argo_mcp_client.result import RunResult
 
 __all__ = ["ArgoMCPClient"]
@@ -187,19 +191,17 @@ class ArgoMCPClient:
         """Each model's circuit breaker, keyed by Argo id (``gpt4o`` for ``argo:gpt-4o`` too)."""
         quirks = Quirks(prompt_tool_models=tuple(prompt_tool_models), tool_choice=tool_choice)
         chat = ChatModel(requests, settings=request, quirks=quirks)
-        self._router = Router(chat, self.breakers, retry or RetryPolicy())
+        self._chain = ModelChain(chat, self.breakers, retry or RetryPolicy())
         self._host = ServerHost(
-            router=self._router if sampling else None,
-            sampling_models=(self.model, *self.fallback_models),
+            sampler=_sampler(self._chain, (self.model, *self.fallback_models)) if sampling else None,
             elicit=elicit,
             roots=tuple(r if isinstance(r, str) else Path(r) for r in roots),
         )
-        self._runs = Runs(self._router, self._dispatcher, self._host)
         self._state = _State.NEW
         self._stack = AsyncExitStack()
         self._pool: ServerPool | None = None
-        self._registry = ToolRegistry(())
-        self._registry_version: tuple[int, ...] = ()
+        self._toolset: Toolset | None = None
+        self._runs: Runs | None = None
 
     def __repr__(self) -> str:
         servers = ", ".join(spec.name for spec in self._specs)
@@ -215,8 +217,16 @@ class ArgoMCPClient:
                 ServerConnection(spec, errlog=self._errlog, host=self._host) for spec in self._specs
             ]
             self._pool = await self._stack.enter_async_context(ServerPool(connections))
-            await self._pool.list_tools()
-            self._sync_registry(self._pool)
+            self._toolset = Toolset(self._pool.connections, limits=self._schema_limits)
+            await self._toolset.refresh()
+            dispatcher = Dispatcher(
+                self._toolset,
+                self._pool.connections,
+                tool_timeout=self.tool_timeout,
+                max_output=self.max_tool_output,
+                approve=self._approve_tool,
+            )
+            self._runs = Runs(self._chain, dispatcher, self._host)
         except BaseException:
             await self._stack.aclose()
             self._state = _State.CLOSED
@@ -231,7 +241,7 @@ class ArgoMCPClient:
     @property
     def tools(self) -> list[ToolInfo]:
         """Every tool offered to the model, with its schema-conversion report."""
-        return list(self._registry)
+        return list(self._toolset.registry) if self._toolset is not None else []
 
     async def run(
         self,
@@ -274,7 +284,7 @@ class ArgoMCPClient:
             system_prompt=system_prompt,
             history=history,
         )
-        return await self._runs.to_end(state, options)
+        return await self._open_runs().to_end(state, options)
 
     def stream(
         self,
@@ -314,7 +324,7 @@ class ArgoMCPClient:
             history=history,
             conversation=conversation,
         )
-        return self._runs.open(state, options, conversation)
+        return self._open_runs().open(state, options, conversation)
 
     async def chat(
         self,
@@ -333,7 +343,7 @@ class ArgoMCPClient:
         state, options = self._plan(
             prompt, conversation=conversation, max_turns=max_turns, deadline=deadline, streaming=streaming
         )
-        return await self._runs.to_end(state, options, conversation)
+        return await self._open_runs().to_end(state, options, conversation)
 
     def _plan(
         self,
@@ -370,25 +380,9 @@ class ArgoMCPClient:
         )
         return state, options
 
-    def _sync_registry(self, pool: ServerPool) -> None:
-        # Servers listed their tools anew (at start, after a restart, or after saying
-        # they changed): name and convert them again; otherwise keep what was built.
-        if self._registry_version != pool.version():
-            self._registry_version = pool.version()
-            self._registry = ToolRegistry.build(pool.offered_tools(), limits=self._schema_limits)
-
-    async def _dispatcher(self) -> Dispatcher:
-        """The tool dispatcher for a run, with the tool list brought up to date first."""
-        assert self._pool is not None
-        await self._pool.list_tools(only_stale=True)
-        self._sync_registry(self._pool)
-        return Dispatcher(
-            self._registry,
-            self._pool.connections,
-            tool_timeout=self.tool_timeout,
-            max_output=self.max_tool_output,
-            approve=self._approve_tool,
-        )
+    def _open_runs(self) -> Runs:
+        assert self._runs is not None  # set on entry, which _plan has checked
+        return self._runs
 
     async def list_resources(self, server: str | None = None) -> list[ResourceInfo]:
         """The resources of one server, or of all, following pagination."""
@@ -437,3 +431,25 @@ def _check_server_names(specs: Sequence[StdioServer | HttpServer | InProcessServ
         if spec.name in seen:
             raise ConfigError(f"two servers are named {spec.name!r}; give each server a unique name")
         seen.add(spec.name)
+
+
+def _sampler(chain: ModelChain, models: tuple[str, ...]) -> Sampler:
+    """Servers' sampling requests answered by ``models``, through the chain's retries and fallbacks."""
+
+    async def sample(messages: Sequence[dict[str, Any]], settings: Mapping[str, Any]) -> Sampled:
+        reply, model = await chain.request(
+            turn=0,
+            models=models,
+            messages=messages,
+            tools=(),
+            streaming=False,
+            emit=_ignore,
+            overrides=settings,
+        )
+        return Sampled(text=reply.content or "", model=model, truncated=reply.finish_reason == "length")
+
+    return sample
+
+
+async def _ignore(event: Event) -> None:
+    """Sampling is not part of any run, so its events have nobody to go to."""

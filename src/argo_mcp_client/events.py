@@ -18,6 +18,7 @@ async with client.stream("Build a model of E. coli") as events:
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -192,3 +193,9 @@ Event = (
     | RunFinished
 )
 """Any event of a run."""
+
+Emit = Callable[[Event], Awaitable[None]]
+"""Hands an event on, waiting if the consumer is behind (the run's own events)."""
+
+Notify = Callable[[Event], None]
+"""Hands an event on without waiting, or drops it (events from an MCP reader task)."""

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 import pytest
 
 from argo_mcp_client import ArgoMCPClient, InProcessServer
-from argo_mcp_client._retry import RetryPolicy
+from argo_mcp_client._models.retry import RetryPolicy
 from argo_mcp_client.testing import Responder, ScriptedModel, Step
 from support.servers import ToolLog, tool_server
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from argo_mcp_client._aliases import canonical_model, model_family, same_model
+from argo_mcp_client._models.aliases import canonical_model, model_family, same_model
 
 
 @pytest.mark.parametrize(

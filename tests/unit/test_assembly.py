@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from argo_mcp_client._assembly import IncompleteStream, StreamAssembler, StreamError
+from argo_mcp_client._models.assembly import IncompleteStream, StreamAssembler, StreamError
 
 
 def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from argo_mcp_client.breaker import BreakerBoard, BreakerSettings, CircuitBreaker
+from argo_mcp_client._models.breaker import BreakerBoard, BreakerSettings, CircuitBreaker
 
 
 @dataclass

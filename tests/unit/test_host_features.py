@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from argo_mcp_client import ArgoMCPClient, ConfigError, InProcessServer, RetryPolicy, ServerLog, ToolProgress
-from argo_mcp_client._host import ElicitationRequest
+from argo_mcp_client._mcp.host import ElicitationRequest
 from argo_mcp_client.testing import ScriptedModel, ScriptedRequest, Step, call, failure, reply
 from support.host_server import host_server
 

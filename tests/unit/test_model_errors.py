@@ -15,7 +15,7 @@ import pytest
 import respx
 
 from argo_mcp_client import ModelError
-from argo_mcp_client._model import ChatModel
+from argo_mcp_client._models.chat import ChatModel
 
 BASE = "http://gateway.test/v1"
 HELLO = [{"role": "user", "content": "hi"}]

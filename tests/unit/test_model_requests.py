@@ -11,7 +11,7 @@ import pydantic
 import pytest
 
 from argo_mcp_client import ConfigError
-from argo_mcp_client._model import ChatModel
+from argo_mcp_client._models.chat import ChatModel
 from argo_mcp_client.testing import ScriptedModel, reply
 
 TOOLS = [{"type": "function", "function": {"name": "ping", "parameters": {"type": "object"}}}]

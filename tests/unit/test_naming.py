@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from argo_mcp_client._naming import MAX_NAME_LENGTH, VALID_NAME, assign_names
+from argo_mcp_client._mcp.naming import MAX_NAME_LENGTH, VALID_NAME, assign_names
 
 
 def test_a_unique_valid_name_is_kept() -> None:

@@ -9,8 +9,13 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from argo_mcp_client._prompt_tools import decode_model_reply, decode_reply, encode_messages, tools_prompt
-from argo_mcp_client._reply import ModelReply, ToolCallRequest
+from argo_mcp_client._models.prompt_tools import (
+    decode_model_reply,
+    decode_reply,
+    encode_messages,
+    tools_prompt,
+)
+from argo_mcp_client._models.reply import ModelReply, ToolCallRequest
 from argo_mcp_client.result import Usage
 
 WEATHER: dict[str, Any] = {

@@ -6,7 +6,7 @@ import base64
 
 import mcp.types as t
 
-from argo_mcp_client._results import render_result
+from argo_mcp_client._mcp.render import render_result
 
 
 def text(value: str) -> t.TextContent:

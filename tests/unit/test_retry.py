@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from argo_mcp_client import GatewayError, ModelError, RetryPolicy
-from argo_mcp_client._retry import call_with_retries, is_retryable, is_unhealthy, retry_delay
+from argo_mcp_client._models.retry import call_with_retries, is_retryable, is_unhealthy, retry_delay
 
 
 def status(code: int) -> ModelError:

@@ -25,7 +25,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel, Field, TypeAdapter
 
-from argo_mcp_client._schema import (
+from argo_mcp_client._mcp.schema.convert import (
     SchemaChange,
     SchemaLimits,
     SchemaReport,

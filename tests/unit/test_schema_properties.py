@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from argo_mcp_client._schema import SchemaLimits, convert_schema
+from argo_mcp_client._mcp.schema.convert import SchemaLimits, convert_schema
 
 TINY = SchemaLimits(max_depth=3, max_nodes=12, max_description_chars=24)
 MINIMAL = SchemaLimits(max_depth=1, max_nodes=3, max_description_chars=5)

@@ -16,8 +16,8 @@ import httpx2
 import openai
 import pytest
 
-from argo_mcp_client._assembly import IncompleteStream, StreamError
-from argo_mcp_client._model import ChatModel
+from argo_mcp_client._models.assembly import IncompleteStream, StreamError
+from argo_mcp_client._models.chat import ChatModel
 
 STREAMS = Path(__file__).parents[1] / "fixtures" / "streams"
 SHAPES = sorted(p.name.removesuffix(".sse") for p in STREAMS.glob("*.sse"))

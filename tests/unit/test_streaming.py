@@ -21,7 +21,7 @@ from argo_mcp_client import (
     TurnRestarted,
 )
 from argo_mcp_client._history import check_history
-from argo_mcp_client._retry import RetryPolicy
+from argo_mcp_client._models.retry import RetryPolicy
 from argo_mcp_client._sse import sse_body
 from argo_mcp_client.testing import ScriptedModel, Step, call, raw_stream, reply
 from support.servers import ToolLog, tool_server

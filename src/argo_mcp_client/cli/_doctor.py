@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import httpx2
 from rich.markup import escape
 
-from argo_mcp_client._aliases import canonical_model
+from argo_mcp_client._models.aliases import canonical_model
 from argo_mcp_client.cli._options import Endpoint, client_options, endpoint_from, servers_from
 from argo_mcp_client.cli._render import one_line
 from argo_mcp_client.client import ArgoMCPClient

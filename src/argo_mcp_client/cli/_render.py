@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
-    from argo_mcp_client._host import ElicitationRequest
+    from argo_mcp_client._mcp.host import ElicitationRequest
 
 T = TypeVar("T")
 

@@ -6,8 +6,13 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from argo_mcp_client._naming import assign_names
-from argo_mcp_client._schema import SchemaLimits, SchemaReport, convert_description, convert_schema
+from argo_mcp_client._mcp.naming import assign_names
+from argo_mcp_client._mcp.schema.convert import (
+    SchemaLimits,
+    SchemaReport,
+    convert_description,
+    convert_schema,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from argo_mcp_client._dispatch import cancelled_record
+from argo_mcp_client._run.tools import cancelled_record
 from argo_mcp_client._telemetry import span
 from argo_mcp_client.errors import ArgoMCPError, MaxTurnsExceeded
 from argo_mcp_client.events import RunFinished, RunStarted, TurnFinished
@@ -22,9 +22,10 @@ from argo_mcp_client.result import RunResult, ToolCallRecord, Usage
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from argo_mcp_client._dispatch import Dispatcher, Emit
-    from argo_mcp_client._reply import ModelReply, ToolCallRequest
-    from argo_mcp_client._router import Router
+    from argo_mcp_client._models.chain import ModelChain
+    from argo_mcp_client._models.reply import ModelReply, ToolCallRequest
+    from argo_mcp_client._run.tools import Dispatcher
+    from argo_mcp_client.events import Emit
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +67,10 @@ class RunState:
 
 
 async def run_loop(
-    state: RunState, options: RunOptions, *, router: Router, dispatcher: Dispatcher, emit: Emit
+    state: RunState, options: RunOptions, *, chain: ModelChain, dispatcher: Dispatcher, emit: Emit
 ) -> RunResult:
     """Drive the run to the model's final answer, emitting events on the way."""
     await emit(RunStarted(run_id=state.run_id, model=options.models[0]))
-    tools = dispatcher.registry.openai_tools()
     while True:
         if state.turns >= options.max_turns:
             raise MaxTurnsExceeded(options.max_turns, history=state.messages)
@@ -78,7 +78,9 @@ async def run_loop(
         turn = state.turns
         with span("argo_mcp.turn", **{"argo_mcp.turn": turn}):
             try:
-                reply, model = await router.request(
+                # Tools a server added or removed since the last turn are offered from this one on.
+                tools = (await dispatcher.toolset.refresh()).openai_tools()
+                reply, model = await chain.request(
                     turn=turn,
                     models=options.models,
                     messages=state.messages,

@@ -16,10 +16,10 @@ import openai
 from openai import AsyncStream
 from openai.types.chat import ChatCompletion
 
-from argo_mcp_client._assembly import StreamAssembler, StreamError
-from argo_mcp_client._notices import notice_error
-from argo_mcp_client._quirks import Quirks
-from argo_mcp_client._reply import ModelReply, ToolCallRequest, with_unique_ids
+from argo_mcp_client._models.assembly import StreamAssembler, StreamError
+from argo_mcp_client._models.notices import notice_error
+from argo_mcp_client._models.quirks import Quirks
+from argo_mcp_client._models.reply import ModelReply, ToolCallRequest, with_unique_ids
 from argo_mcp_client.errors import ConfigError, GatewayError, ModelError
 from argo_mcp_client.result import Usage
 

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from argo_mcp_client._results import error_text, render_result
-from argo_mcp_client._servers import ConnectionLost
+from argo_mcp_client._mcp.connection import ConnectionLost
+from argo_mcp_client._mcp.render import error_text, render_result
 from argo_mcp_client._telemetry import log, span
 from argo_mcp_client.errors import ServerError
 from argo_mcp_client.events import ToolCallFinished, ToolCallStarted, ToolProgress
@@ -30,12 +30,11 @@ from argo_mcp_client.result import ToolCallRecord
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from argo_mcp_client._registry import ToolInfo, ToolRegistry
-    from argo_mcp_client._reply import ToolCallRequest
-    from argo_mcp_client._servers import ServerConnection
-    from argo_mcp_client.events import Event
-
-    Emit = Callable[[Event], Awaitable[None]]
+    from argo_mcp_client._mcp.connection import ServerConnection
+    from argo_mcp_client._mcp.registry import ToolInfo
+    from argo_mcp_client._mcp.toolset import Toolset
+    from argo_mcp_client._models.reply import ToolCallRequest
+    from argo_mcp_client.events import Emit, Notify
 
 logger = logging.getLogger("argo_mcp_client")
 
@@ -55,12 +54,13 @@ ApproveTool = Callable[[ToolCallStarted], "bool | Awaitable[bool]"]
 class Dispatcher:
     """Routes tool calls to their servers."""
 
-    registry: ToolRegistry
+    toolset: Toolset
+    """The current tools; read at each call, so a call finds the tools its request offered."""
     servers: Mapping[str, ServerConnection]
     tool_timeout: float | None = None
     max_output: int = 100_000
     approve: ApproveTool | None = None
-    notify: Callable[[Event], None] | None = None
+    notify: Notify | None = None
     """Passes on events that must not wait (progress reported by a server)."""
 
     async def run_turn(
@@ -101,7 +101,7 @@ class Dispatcher:
 
     async def _run_call(self, call: ToolCallRequest, *, turn: int, emit: Emit) -> ToolCallRecord:
         started = time.perf_counter()
-        tool = self.registry.get(call.name)
+        tool = self.toolset.registry.get(call.name)
         arguments, problem = _parse_arguments(call.arguments, tool)
         if tool is None:
             problem = self._unknown_tool(call.name)
@@ -183,12 +183,12 @@ class Dispatcher:
         return render_result(result), result.is_error, result.structured_content
 
     def _unknown_tool(self, name: str) -> str:
-        names = self.registry.names()
+        names = self.toolset.registry.names()
         listed = ", ".join(names[:_MAX_LISTED_TOOLS]) + (" ..." if len(names) > _MAX_LISTED_TOOLS else "")
         return f"there is no tool named {name!r}; the tools are: {listed or '(none)'}"
 
     def _schema_problem(self, tool: ToolInfo, arguments: dict[str, Any]) -> str | None:
-        validator = self.registry.validator(tool)
+        validator = self.toolset.registry.validator(tool)
         if validator is None:
             return None
         errors = sorted(validator.iter_errors(arguments), key=lambda e: list(e.absolute_path))

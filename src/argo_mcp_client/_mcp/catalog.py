@@ -4,67 +4,20 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import mcp.types as mcp_types
 
-from argo_mcp_client._results import render_content
+from argo_mcp_client._mcp.info import PromptInfo, ResourceContent, ResourceInfo, ServerStatus
+from argo_mcp_client._mcp.render import render_content
 from argo_mcp_client.errors import ConfigError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from argo_mcp_client._servers import ServerConnection
+    from argo_mcp_client._mcp.connection import ServerConnection
 
-__all__ = ["Catalog", "PromptInfo", "ResourceContent", "ResourceInfo", "ServerStatus"]
-
-
-@dataclass(frozen=True, slots=True)
-class ResourceInfo:
-    """A resource a server offers."""
-
-    server: str
-    uri: str
-    name: str
-    description: str | None = None
-    mime_type: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ResourceContent:
-    """Part of a resource as read: text, or bytes for binary resources."""
-
-    uri: str
-    mime_type: str | None
-    text: str | None = None
-    data: bytes | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ServerStatus:
-    """How a connected server is doing."""
-
-    name: str
-    alive: bool
-    """Connected now (a crashed server is started again on its next use)."""
-    protocol_version: str | None
-    """The MCP protocol version agreed on, e.g. ``2025-11-25`` (handshake) or ``2026-07-28``."""
-    server_name: str | None
-    server_version: str | None
-    tools: int
-    """Tools it lists (before allow and deny lists)."""
-
-
-@dataclass(frozen=True, slots=True)
-class PromptInfo:
-    """A prompt template a server offers; ``arguments`` names the ones it takes."""
-
-    server: str
-    name: str
-    description: str | None
-    arguments: tuple[str, ...]
-    required: tuple[str, ...]
+__all__ = ["Catalog"]
 
 
 def resource_info(server: str, resource: mcp_types.Resource) -> ResourceInfo:

@@ -15,20 +15,21 @@ from typing import TYPE_CHECKING
 
 import anyio
 
-from argo_mcp_client._loop import RunOptions, RunState, run_loop
+from argo_mcp_client._run.loop import RunOptions, RunState, run_loop
 from argo_mcp_client._telemetry import run_id, span
 from argo_mcp_client.errors import RunTimeout
 from argo_mcp_client.events import Event
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable
+    from collections.abc import AsyncIterator, Callable
 
     from anyio.streams.memory import MemoryObjectReceiveStream
 
-    from argo_mcp_client._dispatch import Dispatcher, Emit
-    from argo_mcp_client._host import ServerHost
-    from argo_mcp_client._router import Router
+    from argo_mcp_client._mcp.host import ServerHost
+    from argo_mcp_client._models.chain import ModelChain
+    from argo_mcp_client._run.tools import Dispatcher
     from argo_mcp_client.conversation import Conversation
+    from argo_mcp_client.events import Emit
     from argo_mcp_client.result import RunResult
 
 
@@ -73,9 +74,9 @@ class EventStream:
 class Runs:
     """Starts runs: what every run needs from the client, whichever way it is consumed."""
 
-    router: Router
-    prepare: Callable[[], Awaitable[Dispatcher]]
-    """The tool dispatcher for a run, with the tool list brought up to date first."""
+    chain: ModelChain
+    dispatcher: Dispatcher
+    """Runs the tool calls; each run gets a copy that passes its progress events on."""
     host: ServerHost
 
     @asynccontextmanager
@@ -148,8 +149,8 @@ class Runs:
             deadline = options.deadline if options.deadline is not None else math.inf
             attributes = {"argo_mcp.run_id": state.run_id, "gen_ai.request.model": options.models[0]}
             with span("argo_mcp.run", **attributes), anyio.move_on_after(deadline):
-                dispatcher = replace(await self.prepare(), notify=notify)
-                return await run_loop(state, options, router=self.router, dispatcher=dispatcher, emit=emit)
+                dispatcher = replace(self.dispatcher, notify=notify)
+                return await run_loop(state, options, chain=self.chain, dispatcher=dispatcher, emit=emit)
             assert options.deadline is not None  # only a deadline cancels the scope without raising
             raise RunTimeout(options.deadline, history=state.messages)
         finally:

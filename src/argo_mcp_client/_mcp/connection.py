@@ -21,14 +21,14 @@ import mcp
 import mcp.types as mcp_types
 from mcp.client.streamable_http import streamable_http_client
 
-from argo_mcp_client._host import ServerHost
+from argo_mcp_client._mcp.host import ServerHost
+from argo_mcp_client._mcp.info import ServerStatus
 from argo_mcp_client._version import __version__
-from argo_mcp_client.catalog import ServerStatus
 from argo_mcp_client.config import HttpServer, InProcessServer, StdioServer
 from argo_mcp_client.errors import ServerError, ServerStartError
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+    from collections.abc import AsyncIterator, Awaitable, Callable
 
     from anyio.abc import TaskGroup
     from mcp.shared.dispatcher import ProgressFnT
@@ -56,8 +56,8 @@ class ServerConnection:
     """One MCP server and the task that owns its session.
 
     A server that dies is started again on its next use, after a backoff that
-    grows with each failed restart; ``generation`` counts the restarts, so the
-    client knows to re-read ``tools``.
+    grows with each failed restart; a restarted server's tools are marked stale,
+    for the :class:`~argo_mcp_client._mcp.toolset.Toolset` to list again.
     """
 
     def __init__(
@@ -70,16 +70,15 @@ class ServerConnection:
         self.spec = spec
         self._errlog = errlog
         self._host = host or ServerHost()
-        self.tools_stale = False
-        """Set when the server said its tools changed; the client lists them again."""
+        self.tools_stale = True
+        """Set until the tools are listed, and again when the server restarts or says they changed."""
         self._life = _Life()
         self._group: TaskGroup | None = None
         self._restart_lock = anyio.Lock()
         self._failed_restarts = 0
         self._restart_at = 0.0
-        self.generation = 0
         self.tools: list[mcp_types.Tool] = []
-        """The tools as last listed (set by the client after each start)."""
+        """The tools as last listed (by the toolset)."""
 
     @property
     def name(self) -> str:
@@ -154,13 +153,12 @@ class ServerConnection:
             self._group.start_soon(self._own, self._life, name=f"mcp-server:{self.name}")
             try:
                 await self.wait_ready()
-                self.tools = await self.list_tools()
             except ServerError:
                 self._failed_restarts += 1
                 self._restart_at = anyio.current_time() + min(30.0, 0.5 * 2**self._failed_restarts)
                 raise
             self._failed_restarts = 0
-            self.generation += 1
+            self.tools_stale = True
 
     def close(self) -> None:
         """Ask the owner task to close the session."""
@@ -290,88 +288,6 @@ class ServerConnection:
 
 class ConnectionLost(ServerError):
     """The server went away during a call; whether the call took effect is unknown."""
-
-
-class ServerPool:
-    """All of a client's servers, connected concurrently, closed together."""
-
-    def __init__(self, connections: Sequence[ServerConnection]) -> None:
-        self.connections = {c.name: c for c in connections}
-        self._stack = AsyncExitStack()
-
-    async def __aenter__(self) -> ServerPool:
-        try:
-            task_group: TaskGroup = await self._stack.enter_async_context(anyio.create_task_group())
-            for connection in self.connections.values():
-                connection.start(task_group)
-            failures: list[ServerStartError] = []
-
-            async def wait(connection: ServerConnection) -> None:
-                try:
-                    await connection.wait_ready()
-                except ServerStartError as exc:
-                    failures.append(exc)
-
-            async with anyio.create_task_group() as waiters:
-                for connection in self.connections.values():
-                    waiters.start_soon(wait, connection)
-            if failures:
-                # Report the first configured server that failed; log the others.
-                failures.sort(key=lambda e: list(self.connections).index(e.server))
-                for extra in failures[1:]:
-                    logger.error("%s", extra)
-                raise failures[0]
-        except BaseException:
-            await self.aclose()
-            raise
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    async def list_tools(self, *, only_stale: bool = False) -> None:
-        """List the tools of every server (or those that said theirs changed), concurrently."""
-
-        async def list_one(connection: ServerConnection) -> None:
-            connection.tools_stale = False
-            try:
-                connection.tools = await connection.list_tools()
-            except Exception as exc:
-                raise ServerError(
-                    f"MCP server {connection.name!r} could not list its tools: {exc}", server=connection.name
-                ) from exc
-            connection.generation += 1
-
-        async with anyio.create_task_group() as group:
-            for connection in self.connections.values():
-                if connection.tools_stale or not only_stale:
-                    group.start_soon(list_one, connection)
-
-    def version(self) -> tuple[int, ...]:
-        """Changes whenever any server's tools were listed again."""
-        return tuple(c.generation for c in self.connections.values())
-
-    def offered_tools(self) -> dict[str, list[mcp_types.Tool]]:
-        """Each server's tools that its allow and deny lists offer to the model.
-
-        Tools the server will only run as tasks (``execution.taskSupport:
-        "required"``) are left out: this client calls tools directly, so every
-        call of theirs would fail.
-        """
-        offered: dict[str, list[mcp_types.Tool]] = {}
-        for name, connection in self.connections.items():
-            offered[name] = []
-            for tool in connection.tools:
-                if tool.execution is not None and tool.execution.task_support == "required":
-                    logger.info("not offering %s.%s: it can only run as a task", name, tool.name)
-                elif connection.spec.offers(tool.name):
-                    offered[name].append(tool)
-        return offered
-
-    async def aclose(self) -> None:
-        for connection in self.connections.values():
-            connection.close()
-        await self._stack.aclose()
 
 
 def _leaf(exc: BaseException) -> BaseException:

@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from argo_mcp_client._aliases import same_model
-from argo_mcp_client._assembly import StreamError
-from argo_mcp_client._retry import RetryPolicy, call_with_retries, is_unhealthy
+from argo_mcp_client._models.aliases import same_model
+from argo_mcp_client._models.assembly import StreamError
+from argo_mcp_client._models.retry import RetryPolicy, call_with_retries, is_unhealthy
 from argo_mcp_client._telemetry import log, span
 from argo_mcp_client.errors import AllModelsFailed, CircuitOpenError, GatewayError, ModelError
 from argo_mcp_client.events import (
+    Emit,
     ModelRequestStarted,
     ModelRetrying,
     ModelSwitched,
@@ -33,17 +34,16 @@ from argo_mcp_client.events import (
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping, Sequence
 
-    from argo_mcp_client._dispatch import Emit
-    from argo_mcp_client._model import ChatModel
-    from argo_mcp_client._reply import ModelReply
-    from argo_mcp_client.breaker import BreakerBoard
+    from argo_mcp_client._models.breaker import BreakerBoard
+    from argo_mcp_client._models.chat import ChatModel
+    from argo_mcp_client._models.reply import ModelReply
 
 
 logger = logging.getLogger("argo_mcp_client")
 
 
 @dataclass(slots=True)
-class Router:
+class ModelChain:
     """Sends each turn to the first model of the chain that answers."""
 
     chat: ChatModel
@@ -110,7 +110,7 @@ class Router:
 class _TurnRequest:
     """The attempts of one turn at one model."""
 
-    router: Router
+    chain: ModelChain
     turn: int
     model: str
     messages: Sequence[dict[str, Any]]
@@ -121,7 +121,7 @@ class _TurnRequest:
     text_sent: bool = False
 
     async def attempt(self, number: int) -> ModelReply:
-        breaker = self.router.breakers.for_model(self.model)
+        breaker = self.chain.breakers.for_model(self.model)
         started = time.perf_counter()
         attributes = {
             "gen_ai.request.model": self.model,
@@ -161,7 +161,7 @@ class _TurnRequest:
         )
 
     async def _ask(self, number: int) -> ModelReply:
-        chat = self.router.chat
+        chat = self.chain.chat
         await self.emit(ModelRequestStarted(turn=self.turn, model=self.model, attempt=number))
         if self.streaming and not self.overrides:
             try:

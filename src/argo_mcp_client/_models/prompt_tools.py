@@ -31,7 +31,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from argo_mcp_client._reply import ModelReply, ToolCallRequest, with_unique_ids
+from argo_mcp_client._models.reply import ModelReply, ToolCallRequest, with_unique_ids
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

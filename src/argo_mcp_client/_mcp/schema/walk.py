@@ -1,4 +1,4 @@
-"""The rewriting engine behind ``argo_mcp_client._schema.convert_schema``.
+"""The rewriting engine behind ``argo_mcp_client._mcp.schema.convert.convert_schema``.
 
 A subschema goes through :meth:`Converter.body` (keywords, refs, combinators), and then
 :meth:`Converter.complete`, which applies the shape rules that must hold after any merge.
@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
-from argo_mcp_client._schema_keywords import (
+from argo_mcp_client._mcp.schema.keywords import (
     NULL_KEYS,
     OUTPUT_ORDER,
     STRUCTURAL,
@@ -32,7 +32,7 @@ from argo_mcp_client._schema_keywords import (
     short,
     truncate,
 )
-from argo_mcp_client._schema_refs import (
+from argo_mcp_client._mcp.schema.refs import (
     MISSING,
     At,
     Missing,
@@ -42,10 +42,10 @@ from argo_mcp_client._schema_refs import (
     local_pointer,
     resolve,
 )
-from argo_mcp_client._schema_shape import Members, Shaper
+from argo_mcp_client._mcp.schema.shape import Members, Shaper
 
 if TYPE_CHECKING:
-    from argo_mcp_client._schema import SchemaAction, SchemaLimits
+    from argo_mcp_client._mcp.schema.types import SchemaAction, SchemaLimits
 
 __all__ = ["Converter"]
 

@@ -2,7 +2,7 @@
 
 :class:`Shaper` knows nothing of the input document: it completes converted schemas
 (the shape rules that must hold after any merge), merges combinator members into their
-parent, and finishes the root. :class:`~argo_mcp_client._schema_convert.Converter`
+parent, and finishes the root. :class:`~argo_mcp_client._mcp.schema.walk.Converter`
 walks the input and builds on it. The rules and their reasons are listed in the
 ``_schema`` module docstring.
 """
@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from argo_mcp_client._schema_keywords import is_null, merge, ordered, short, trim
+from argo_mcp_client._mcp.schema.keywords import is_null, merge, ordered, short, trim
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from argo_mcp_client._schema import SchemaAction, SchemaLimits
-    from argo_mcp_client._schema_refs import At
+    from argo_mcp_client._mcp.schema.refs import At
+    from argo_mcp_client._mcp.schema.types import SchemaAction, SchemaLimits
 
 __all__ = ["Members", "Shaper"]
 

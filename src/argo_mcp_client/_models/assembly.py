@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from argo_mcp_client._reply import ModelReply, ToolCallRequest, with_unique_ids
+from argo_mcp_client._models.reply import ModelReply, ToolCallRequest, with_unique_ids
 from argo_mcp_client.result import Usage
 
 

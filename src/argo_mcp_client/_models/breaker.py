@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from argo_mcp_client._aliases import canonical_model
+from argo_mcp_client._models.aliases import canonical_model
 
 __all__ = ["BreakerBoard", "BreakerSettings", "CircuitBreaker"]
 

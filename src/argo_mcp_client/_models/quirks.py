@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
-from argo_mcp_client._aliases import canonical_model, model_family
-from argo_mcp_client._prompt_tools import decode_model_reply, encode_messages
+from argo_mcp_client._models.aliases import canonical_model, model_family
+from argo_mcp_client._models.prompt_tools import decode_model_reply, encode_messages
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from argo_mcp_client._reply import ModelReply
+    from argo_mcp_client._models.reply import ModelReply
     from argo_mcp_client.errors import ModelError
 
 logger = logging.getLogger("argo_mcp_client")

@@ -1,7 +1,7 @@
 """What the client does for its servers: answer their requests and take their notifications.
 
-* Sampling (``sampling/createMessage``): answered through the client's own
-  model chain, with its retries, breakers and fallbacks.
+* Sampling (``sampling/createMessage``): answered by the :class:`Sampler` the
+  client gives (its own model chain, with retries, breakers and fallbacks).
 * Elicitation (``elicitation/create``): handed to the user's callback; without
   one the capability is not offered, so servers know not to ask.
 * Roots: the folders the client was configured with.
@@ -19,22 +19,20 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import mcp.types as mcp_types
 
-from argo_mcp_client._results import render_content
+from argo_mcp_client._mcp.render import render_content
 from argo_mcp_client.errors import ModelError
-from argo_mcp_client.events import Event, ServerLog
+from argo_mcp_client.events import Event, Notify, ServerLog
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
     from mcp.client.session import ClientRequestContext
 
-    from argo_mcp_client._router import Router
-
 logger = logging.getLogger("argo_mcp_client.server")
-
-Notify = Callable[[Event], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +48,27 @@ class ElicitationRequest:
     """For URL requests, the page the user is asked to visit."""
 
 
+@dataclass(frozen=True, slots=True)
+class Sampled:
+    """A model's answer to a server's sampling request."""
+
+    text: str
+    model: str
+    """The model that answered."""
+    truncated: bool
+    """The answer stopped at the token limit."""
+
+
+class Sampler(Protocol):
+    """Answers servers' sampling requests with a model; raises ``ModelError`` when none can.
+
+    ``messages`` are in OpenAI chat format; ``settings`` are request fields the server
+    asked for (``max_tokens``, ``temperature``, ``stop``).
+    """
+
+    async def __call__(self, messages: Sequence[dict[str, Any]], settings: Mapping[str, Any]) -> Sampled: ...
+
+
 Elicit = Callable[[ElicitationRequest], "dict[str, Any] | Awaitable[dict[str, Any] | None] | None"]
 """Answers an elicitation: the content to send back, or ``None`` to decline. Raising cancels it."""
 
@@ -58,9 +77,8 @@ Elicit = Callable[[ElicitationRequest], "dict[str, Any] | Awaitable[dict[str, An
 class ServerHost:
     """The client's side of server-to-client traffic, shared by all its servers."""
 
-    router: Router | None = None
+    sampler: Sampler | None = None
     """Answers sampling requests; ``None`` refuses them."""
-    sampling_models: tuple[str, ...] = ()
     elicit: Elicit | None = None
     roots: tuple[str | Path, ...] = ()
     listeners: set[Notify] = field(default_factory=set)
@@ -77,7 +95,7 @@ class ServerHost:
                 on_tools_changed()
 
         options: dict[str, Any] = {"logging_callback": on_log, "message_handler": on_message}
-        if self.router is not None and self.sampling_models:
+        if self.sampler is not None:
             options["sampling_callback"] = self._sampler(server)
         if self.elicit is not None:
             options["elicitation_callback"] = self._elicitor(server)
@@ -97,8 +115,8 @@ class ServerHost:
         )
 
     def _sampler(self, server: str) -> Callable[..., Awaitable[Any]]:
-        router = self.router
-        assert router is not None
+        sampler = self.sampler
+        assert sampler is not None
 
         async def sample(
             context: ClientRequestContext, params: mcp_types.CreateMessageRequestParams
@@ -110,33 +128,21 @@ class ServerHost:
                 blocks = message.content if isinstance(message.content, list) else [message.content]
                 text = "\n".join(render_content(block) for block in blocks)  # type: ignore[arg-type]
                 messages.append({"role": message.role, "content": text})
-            overrides: dict[str, Any] = {"max_tokens": params.max_tokens}
+            settings: dict[str, Any] = {"max_tokens": params.max_tokens}
             if params.temperature is not None:
-                overrides["temperature"] = params.temperature
+                settings["temperature"] = params.temperature
             if params.stop_sequences:
-                overrides["stop"] = params.stop_sequences
-
-            async def quiet(event: Event) -> None:
-                return None
-
+                settings["stop"] = params.stop_sequences
             try:
-                reply, model = await router.request(
-                    turn=0,
-                    models=self.sampling_models,
-                    messages=messages,
-                    tools=(),
-                    streaming=False,
-                    emit=quiet,
-                    overrides=overrides,
-                )
+                answer = await sampler(messages, settings)
             except ModelError as error:
                 logger.warning("sampling for %r failed: %s", server, error)
                 return mcp_types.ErrorData(code=mcp_types.INTERNAL_ERROR, message=f"sampling failed: {error}")
             return mcp_types.CreateMessageResult(
                 role="assistant",
-                content=mcp_types.TextContent(type="text", text=reply.content or ""),
-                model=model,
-                stop_reason="maxTokens" if reply.finish_reason == "length" else "endTurn",
+                content=mcp_types.TextContent(type="text", text=answer.text),
+                model=answer.model,
+                stop_reason="maxTokens" if answer.truncated else "endTurn",
             )
 
         return sample

@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from argo_mcp_client._schema_refs import MISSING, copy_json, join
+from argo_mcp_client._mcp.schema.refs import MISSING, copy_json, join
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence

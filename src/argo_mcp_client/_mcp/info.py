@@ -1,0 +1,54 @@
+"""What the client tells about its servers: their status, resources and prompts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["PromptInfo", "ResourceContent", "ResourceInfo", "ServerStatus"]
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceInfo:
+    """A resource a server offers."""
+
+    server: str
+    uri: str
+    name: str
+    description: str | None = None
+    mime_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceContent:
+    """Part of a resource as read: text, or bytes for binary resources."""
+
+    uri: str
+    mime_type: str | None
+    text: str | None = None
+    data: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServerStatus:
+    """How a connected server is doing."""
+
+    name: str
+    alive: bool
+    """Connected now (a crashed server is started again on its next use)."""
+    protocol_version: str | None
+    """The MCP protocol version agreed on, e.g. ``2025-11-25`` (handshake) or ``2026-07-28``."""
+    server_name: str | None
+    server_version: str | None
+    tools: int
+    """Tools it lists (before allow and deny lists)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PromptInfo:
+    """A prompt template a server offers; ``arguments`` names the ones it takes."""
+
+    server: str
+    name: str
+    description: str | None
+    arguments: tuple[str, ...]
+    required: tuple[str, ...]

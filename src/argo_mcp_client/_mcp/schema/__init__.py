@@ -1,0 +1,1 @@
+"""Tool input schemas rewritten for the model backends: pure functions over JSON."""

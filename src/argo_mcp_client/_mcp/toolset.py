@@ -1,0 +1,90 @@
+"""The tools the servers offer now: the one place that decides when to list them again.
+
+A server's tools are listed when it first connects, after it restarts, and after
+it says they changed; nothing else lists them. The registry (model-facing names
+and converted schemas) is rebuilt only when some server's list was read again,
+so a run asking for the current tools before each model request costs a few
+attribute reads when nothing changed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import anyio
+
+from argo_mcp_client._mcp.registry import ToolRegistry
+from argo_mcp_client.errors import ServerError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import mcp.types as mcp_types
+
+    from argo_mcp_client._mcp.connection import ServerConnection
+    from argo_mcp_client._mcp.schema.types import SchemaLimits
+
+logger = logging.getLogger("argo_mcp_client")
+
+
+class Toolset:
+    """The current tools of a client's servers, under the names the model sees."""
+
+    def __init__(self, connections: Mapping[str, ServerConnection], *, limits: SchemaLimits) -> None:
+        self._connections = connections
+        self._limits = limits
+        self._registry = ToolRegistry(())
+
+    @property
+    def registry(self) -> ToolRegistry:
+        """The tools as last listed; :meth:`refresh` brings them up to date."""
+        return self._registry
+
+    async def refresh(self) -> ToolRegistry:
+        """List again the tools of every server whose list is stale, concurrently; the current registry.
+
+        Raises:
+            ServerError: a server could not list its tools.
+        """
+        stale = [c for c in self._connections.values() if c.tools_stale]
+        if not stale:
+            return self._registry
+
+        async def list_one(connection: ServerConnection) -> None:
+            connection.tools_stale = False
+            try:
+                connection.tools = await connection.list_tools()
+            except Exception as exc:
+                connection.tools_stale = True
+                raise ServerError(
+                    f"MCP server {connection.name!r} could not list its tools: {exc}", server=connection.name
+                ) from exc
+
+        try:
+            async with anyio.create_task_group() as group:
+                for connection in stale:
+                    group.start_soon(list_one, connection)
+        except BaseExceptionGroup as failures:
+            # One server's failure is the error; the group is only how they ran.
+            error = failures.exceptions[0]
+            raise error from error.__cause__
+        self._registry = ToolRegistry.build(self._offered(), limits=self._limits)
+        return self._registry
+
+    def _offered(self) -> dict[str, list[mcp_types.Tool]]:
+        """Each server's tools that its allow and deny lists offer to the model.
+
+        Tools the server will only run as tasks (``execution.taskSupport:
+        "required"``) are left out: this client calls tools directly, so every
+        call of theirs would fail.
+        """
+        offered: dict[str, list[mcp_types.Tool]] = {}
+        for name, connection in self._connections.items():
+            offered[name] = []
+            for tool in connection.tools:
+                if tool.execution is not None and tool.execution.task_support == "required":
+                    logger.info("not offering %s.%s: it can only run as a task", name, tool.name)
+                elif connection.spec.offers(tool.name):
+                    offered[name].append(tool)
+        return offered
