@@ -5,7 +5,7 @@ schemas (``gem_flux/<tool>.input.json``) and schemas generated here from pydanti
 models. Each ``<name>.expected.json`` holds the converted ``parameters`` and the report
 as ``[path, action]`` pairs. After an intended change of the rules, rewrite them with
 
-    UPDATE_GOLDENS=1 .venv/bin/pytest tests/unit/test_schema.py -k golden
+    UPDATE_GOLDENS=1 .venv/bin/pytest tests/unit/mcp/schema/test_convert.py -k golden
 
 and review the diff; without the variable a difference fails the test.
 """
@@ -33,7 +33,7 @@ from argo_mcp_client._mcp.schema.convert import (
     convert_schema,
 )
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "schemas"
+FIXTURES = Path(__file__).parents[3] / "fixtures" / "schemas"
 GEM_FLUX_TOOLS = sorted(
     path.name.removesuffix(".input.json") for path in (FIXTURES / "gem_flux").glob("*.input.json")
 )

@@ -26,7 +26,7 @@ from argo_mcp_client._sse import sse_body
 from argo_mcp_client.testing import ScriptedModel, Step, call, raw_stream, reply
 from support.servers import ToolLog, tool_server
 
-STREAMS = Path(__file__).parents[1] / "fixtures" / "streams"
+STREAMS = Path(__file__).parents[2] / "fixtures" / "streams"
 NO_WAIT = RetryPolicy(base_delay=0, max_delay=0)
 
 

@@ -19,7 +19,7 @@ import pytest
 from argo_mcp_client._models.assembly import IncompleteStream, StreamError
 from argo_mcp_client._models.chat import ChatModel
 
-STREAMS = Path(__file__).parents[1] / "fixtures" / "streams"
+STREAMS = Path(__file__).parents[2] / "fixtures" / "streams"
 SHAPES = sorted(p.name.removesuffix(".sse") for p in STREAMS.glob("*.sse"))
 
 
