@@ -1,0 +1,158 @@
+"""What each model behind Argo accepts and refuses, in one table.
+
+A profile is found by Argo id or alias (``gpt4o``, ``argo:gpt-4o`` and
+``gpt-4o-2024-08-06`` find the same one), first among the user's overrides,
+then in the table below, then by family, so an unknown model still gets
+sensible defaults.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from argo_mcp_client._models.aliases import ModelFamily, canonical_model, model_family
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = ["ARGO_TOOLS_PAYLOAD_LIMIT", "KNOWN_PROFILES", "ModelProfile", "profile_for"]
+
+ARGO_TOOLS_PAYLOAD_LIMIT = 40_000
+"""Bytes of the ``tools`` list Argo's gateway accepts in one request (observed, about 40 KB)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelProfile:
+    """What one model accepts and refuses, and what it can hold.
+
+    Example:
+        ```python
+        from argo_mcp_client import ArgoMCPClient, ModelProfile
+
+        local = ModelProfile(family="other", context_window=32_000)
+        client = ArgoMCPClient(model_profiles={"mylocal*": local})
+        ```
+    """
+
+    family: ModelFamily = "other"
+    aliases: tuple[str, ...] = ()
+    """Other names of the model (proxy aliases); matched as the Argo id is."""
+    context_window: int = 128_000
+    """Tokens of input and output together."""
+    max_output_tokens: int = 16_384
+    vision: bool = False
+    """Accepts image parts in user messages."""
+    native_tools: bool = True
+    """Calls tools reliably through ``tools``; ``False`` describes them in the prompt instead."""
+    parallel_calls_in_history: bool = True
+    """Accepts an assistant message with several tool calls in the history."""
+    strict_tools: bool = False
+    """Takes ``strict: true`` function schemas."""
+    reasoning: bool = False
+    """A reasoning model: only the default temperature, and ``max_completion_tokens``."""
+    exclusive_temperature_top_p: bool = False
+    """Refuses ``temperature`` and ``top_p`` in the same request."""
+    tool_choice_object: bool = False
+    """Refuses a string ``tool_choice``; needs the object form."""
+    tools_payload_limit: int | None = None
+    """Bytes of the ``tools`` list the gateway accepts; ``None`` for no known limit."""
+    input_price: float | None = None
+    """USD per million input tokens, where known."""
+    output_price: float | None = None
+    """USD per million output tokens, where known."""
+    requests_per_minute: int | None = None
+    tokens_per_minute: int | None = None
+    learned: tuple[str, ...] = field(default=(), compare=False)
+    """Facts amended at run time from what the gateway refused (for logs and docs)."""
+
+
+def _gpt(**overrides: object) -> ModelProfile:
+    base = ModelProfile(
+        family="openai", strict_tools=True, tools_payload_limit=ARGO_TOOLS_PAYLOAD_LIMIT, vision=True
+    )
+    return _replace(base, overrides)
+
+
+def _claude(**overrides: object) -> ModelProfile:
+    base = ModelProfile(
+        family="anthropic",
+        context_window=200_000,
+        max_output_tokens=21_000,
+        vision=True,
+        exclusive_temperature_top_p=True,
+        tool_choice_object=True,
+        tools_payload_limit=ARGO_TOOLS_PAYLOAD_LIMIT,
+    )
+    return _replace(base, overrides)
+
+
+def _gemini(**overrides: object) -> ModelProfile:
+    base = ModelProfile(
+        family="google",
+        context_window=1_048_576,
+        max_output_tokens=65_536,
+        vision=True,
+        parallel_calls_in_history=False,
+        tools_payload_limit=ARGO_TOOLS_PAYLOAD_LIMIT,
+    )
+    return _replace(base, overrides)
+
+
+def _replace(profile: ModelProfile, overrides: Mapping[str, object]) -> ModelProfile:
+    return replace(profile, **overrides)  # type: ignore[arg-type]
+
+
+KNOWN_PROFILES: dict[str, ModelProfile] = {
+    "gpt4o": _gpt(max_output_tokens=16_384),
+    "gpt4olatest": _gpt(max_output_tokens=16_384),
+    "gpt41": _gpt(context_window=1_047_576, max_output_tokens=32_768),
+    "gpt41mini": _gpt(context_window=1_047_576, max_output_tokens=32_768),
+    "gpt41nano": _gpt(context_window=1_047_576, max_output_tokens=32_768),
+    "gpto1": _gpt(context_window=200_000, max_output_tokens=100_000, reasoning=True),
+    "gpto3": _gpt(context_window=200_000, max_output_tokens=100_000, reasoning=True),
+    "gpto3mini": _gpt(context_window=200_000, max_output_tokens=100_000, reasoning=True, vision=False),
+    "gpto4mini": _gpt(context_window=200_000, max_output_tokens=100_000, reasoning=True),
+    "gpt5": _gpt(context_window=400_000, max_output_tokens=128_000, reasoning=True),
+    "gpt5mini": _gpt(context_window=400_000, max_output_tokens=128_000, reasoning=True),
+    "gpt5nano": _gpt(context_window=400_000, max_output_tokens=128_000, reasoning=True),
+    "claudeopus41": _claude(max_output_tokens=32_000),
+    "claudeopus45": _claude(),
+    "claudesonnet45": _claude(),
+    "claudesonnet4": _claude(),
+    "claudehaiku45": _claude(),
+    "gemini25pro": _gemini(),
+    "gemini25flash": _gemini(),
+}
+"""The models this library knows, by Argo id."""
+
+_FAMILY_DEFAULTS: dict[ModelFamily, ModelProfile] = {
+    "openai": _gpt(),
+    "anthropic": _claude(),
+    "google": _gemini(),
+    "other": ModelProfile(),
+}
+
+
+def profile_for(model: str, overrides: Mapping[str, ModelProfile] | None = None) -> ModelProfile:
+    """The profile of ``model``.
+
+    The user's override (by Argo id, alias or glob pattern) wins, then the table's
+    entry, then the defaults of the model's family.
+
+    Example:
+        >>> profile_for("argo:gpt-4o") == profile_for("gpt4o")
+        True
+        >>> profile_for("gemini25flash").parallel_calls_in_history
+        False
+    """
+    argo_id = canonical_model(model)
+    for key, profile in (overrides or {}).items():
+        names = (key, *profile.aliases)
+        if any(canonical_model(name) == argo_id or fnmatch.fnmatch(model, name) for name in names):
+            return profile
+    known = KNOWN_PROFILES.get(argo_id)
+    if known is not None:
+        return known
+    return _FAMILY_DEFAULTS[model_family(model)]
