@@ -2,7 +2,7 @@
 
 * Models without reliable native tool calling (Gemini through argo-bridge or
   the gateway's native mode) get their tools described in the system prompt and
-  their calls parsed out of the reply (see ``_prompt_tools``). Chosen by
+  their calls parsed out of the reply (see ``prompt_tools``). Chosen by
   pattern, or learned when a request with tools is refused over them.
 * Claude in native mode refuses a string ``tool_choice``; it takes the object
   form (``{"type": "auto"}``). Learned the first time it refuses.

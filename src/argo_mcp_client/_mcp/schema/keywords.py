@@ -1,7 +1,7 @@
-"""Keyword tables, and the rules of ``_schema_convert`` that need no traversal state.
+"""Keyword tables, and the rules of ``walk`` that need no traversal state.
 
 Everything here works on single keyword values or on already converted schemas; the
-traversal, ref handling and reporting live in ``_schema_convert``.
+traversal, ref handling and reporting live in ``walk``.
 """
 
 from __future__ import annotations

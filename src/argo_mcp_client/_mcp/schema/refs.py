@@ -1,4 +1,4 @@
-"""JSON pointers, same-document ``$ref`` lookup and JSON value copying for ``_schema``.
+"""JSON pointers, same-document ``$ref`` lookup and JSON value copying for the schema conversion.
 
 Only same-document references are followed: ``#`` and ``#/json/pointer`` fragments, with
 RFC 6901 escapes (``~0``, ``~1``) and URI percent-encoding decoded. Anything else

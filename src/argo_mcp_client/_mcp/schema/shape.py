@@ -4,7 +4,7 @@
 (the shape rules that must hold after any merge), merges combinator members into their
 parent, and finishes the root. :class:`~argo_mcp_client._mcp.schema.walk.Converter`
 walks the input and builds on it. The rules and their reasons are listed in the
-``_schema`` module docstring.
+``convert`` module docstring.
 """
 
 from __future__ import annotations

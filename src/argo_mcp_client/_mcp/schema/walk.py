@@ -4,7 +4,7 @@ A subschema goes through :meth:`Converter.body` (keywords, refs, combinators), a
 :meth:`Converter.complete`, which applies the shape rules that must hold after any merge.
 Members that are about to be merged into their parent skip ``complete`` so that, for
 example, a ``required`` in one ``allOf`` member can name a property of another. The rules
-and their reasons are listed in the ``_schema`` module docstring.
+and their reasons are listed in the ``convert`` module docstring.
 
 Most subschemas of real tools hold a type name and a few plain keywords. Those take
 shortcuts (:meth:`Converter.leaf`, :meth:`Converter.plain`) that apply the same rules
