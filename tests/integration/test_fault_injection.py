@@ -57,6 +57,7 @@ from argo_mcp_client import (
 from argo_mcp_client._history import check_history
 from argo_mcp_client.testing import call, reply
 from integration.conftest import faulty, faulty_http_server
+from support.fakes import FakeClock
 from support.fault_gateway import (
     AUTH_NOTICE,
     PARTIAL_TEXT,
@@ -100,13 +101,6 @@ STREAMING = pytest.mark.parametrize("streaming", [True, False], ids=["stream", "
 E = TypeVar("E")
 
 Outcome = Literal["completed", "typed error", "cancelled", "untyped error"]
-
-
-class FrozenClock:
-    """The breakers' clock: it never moves, so an open breaker stays open for the whole module."""
-
-    def __call__(self) -> float:
-        return 0.0
 
 
 # -- what the module records ---------------------------------------------------------------------
@@ -270,7 +264,7 @@ def make_client(
         model="unused-default",
         retry=RETRY,
         breaker=BreakerSettings(failure_threshold=2, cooldown=60.0),
-        clock=FrozenClock(),
+        clock=FakeClock(),  # never moved: an open breaker stays open for the whole module
         request_timeout=REQUEST_TIMEOUT,
         tool_timeout=TOOL_TIMEOUT,
         max_tool_output=MAX_TOOL_OUTPUT,

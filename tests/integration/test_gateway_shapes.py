@@ -20,6 +20,7 @@ from argo_mcp_client import ArgoMCPClient, StdioServer
 from argo_mcp_client._history import check_history
 from argo_mcp_client.testing import ScriptedModel, ScriptedReply, ScriptedRequest, call, reply
 from support.compat import record_version
+from support.fakes import mock_http_client
 from support.shapes import SHAPES
 
 GEM_FLUX = Path(__file__).parents[2] / "examples" / "argo_llm" / "gem_flux_server.py"
@@ -59,7 +60,7 @@ def shaped_gateway(shape: str, model: ScriptedModel) -> httpx2.AsyncClient:
         content, media_type = render(completion, bool(body.get("stream")))
         return httpx2.Response(200, headers={"content-type": media_type}, content=content)
 
-    return httpx2.AsyncClient(transport=httpx2.MockTransport(answer))
+    return mock_http_client(answer)
 
 
 @pytest.mark.parametrize("streaming", [True, False], ids=["streamed", "whole"])
