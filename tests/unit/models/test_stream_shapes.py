@@ -1,6 +1,7 @@
-"""Recorded stream shapes from the gateways users run, assembled through the real SDK path.
+"""Stream shapes of the gateways users run, assembled through the real SDK path.
 
-Each ``tests/fixtures/streams/<shape>.sse`` holds the bytes a client receives;
+Each ``tests/fixtures/streams/<shape>.sse`` holds the bytes a client receives: written
+by hand in the shape each gateway sends (see that folder's README), not recorded;
 ``<shape>.expected.json`` the message they must assemble into, or the error.
 The bytes are delivered three at a time, so multi-byte characters arrive split.
 """
