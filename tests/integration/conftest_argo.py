@@ -107,7 +107,7 @@ def _check_installed() -> None:
         version = importlib.metadata.version("argo-proxy")
     except importlib.metadata.PackageNotFoundError:
         version = "none"
-    record_version("argo-proxy", f"{version} (against the simulated Argo upstream)")
+    record_version("argo-proxy", version)
     if not version.startswith("3.3."):
         raise RuntimeError(
             f"these tests need argo-proxy 3.3.x in this environment, found {version}: "

@@ -214,6 +214,7 @@ def upstream_result_ids(request: ReceivedRequest) -> list[str]:
 # -- the proxy itself ------------------------------------------------------------------------------
 
 
+@pytest.mark.not_compat("checks argo-proxy itself, without the client")
 def test_the_proxy_lists_aliases_for_the_simulated_models(argo_proxy: ArgoProxy) -> None:
     chat = {alias: argo_id for alias, argo_id in argo_proxy.aliases.items() if "embedding" not in alias}
     assert chat == {
@@ -225,6 +226,7 @@ def test_the_proxy_lists_aliases_for_the_simulated_models(argo_proxy: ArgoProxy)
     }
 
 
+@pytest.mark.not_compat("checks argo-proxy itself, without the client")
 async def test_the_proxy_drops_retry_after_from_a_429(
     argo_proxy: ArgoProxy,
     argo_upstream: ArgoUpstreamSimulator,
@@ -239,6 +241,7 @@ async def test_the_proxy_drops_retry_after_from_a_429(
     assert argo_upstream.chat_requests()[0].fault == "http-429"
 
 
+@pytest.mark.not_compat("checks argo-proxy itself, without the client")
 async def test_the_proxy_ends_a_dropped_stream_with_done_and_no_finish_reason(
     argo_proxy: ArgoProxy,
     argo_upstream: ArgoUpstreamSimulator,

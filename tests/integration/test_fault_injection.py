@@ -11,8 +11,8 @@ checks what must hold whatever fails:
 * the planted secrets (the API key, a server's environment, an HTTP server's
   headers) appear in no log record, exception text, history or request body.
 
-The module prints one summary line of these figures at the end and writes it to
-``.fault_summary.txt`` next to this file.
+The module reports one summary line of these figures, printed under "figures" at
+the end of the run (and written nowhere).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import traceback
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal, TextIO, TypeVar
 
 import anyio
@@ -57,6 +56,7 @@ from argo_mcp_client import (
 from argo_mcp_client._history import check_history
 from argo_mcp_client.testing import call, reply
 from integration.conftest import faulty, faulty_http_server
+from support.fakes import FakeClock
 from support.fault_gateway import (
     AUTH_NOTICE,
     PARTIAL_TEXT,
@@ -76,6 +76,7 @@ from support.fault_gateway import (
     server_error,
     unavailable,
 )
+from support.figures import report
 from support.processes import descendants
 
 # Fresh per session, so no fixture or recorded text can contain them by accident.
@@ -84,7 +85,6 @@ ENV_SECRET = f"planted-env-secret-{uuid.uuid4().hex}"
 HEADER_SECRET = f"planted-header-secret-{uuid.uuid4().hex}"
 SECRETS = (API_KEY, ENV_SECRET, HEADER_SECRET)
 
-SUMMARY_FILE = Path(__file__).parent / ".fault_summary.txt"
 LOGGERS = ("argo_mcp_client", "mcp", "httpx2", "openai")
 
 # Small delays and timeouts keep the module fast; none of the assertions time anything.
@@ -100,13 +100,6 @@ STREAMING = pytest.mark.parametrize("streaming", [True, False], ids=["stream", "
 E = TypeVar("E")
 
 Outcome = Literal["completed", "typed error", "cancelled", "untyped error"]
-
-
-class FrozenClock:
-    """The breakers' clock: it never moves, so an open breaker stays open for the whole module."""
-
-    def __call__(self) -> float:
-        return 0.0
 
 
 # -- what the module records ---------------------------------------------------------------------
@@ -206,8 +199,8 @@ def errlog() -> Iterator[TextIO]:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def audit(errlog: TextIO) -> Iterator[Audit]:
-    """Collects the figures; at the very end, counts leftovers, prints and writes the summary line."""
+def audit(errlog: TextIO, request: pytest.FixtureRequest) -> Iterator[Audit]:
+    """Collects the figures; at the very end, counts leftovers and reports the summary line."""
     found = Audit(baseline=descendants())
     keep = _Keep(found)
     root = logging.getLogger()
@@ -227,9 +220,7 @@ def audit(errlog: TextIO) -> Iterator[Audit]:
         found.teardown_secrets = count_secrets(
             [*log_texts(found.outside_runs), errlog.read(), *found.other_texts]
         )
-        line = found.summary()
-        SUMMARY_FILE.write_text(line + "\n", encoding="utf-8")
-        print(f"\n{line}")
+        report(request.config, found.summary())
     assert found.teardown_orphans == 0, "a server process outlived the module's clients"
     assert found.teardown_secrets == 0, "a planted secret reached a log or a server's stderr"
 
@@ -270,7 +261,7 @@ def make_client(
         model="unused-default",
         retry=RETRY,
         breaker=BreakerSettings(failure_threshold=2, cooldown=60.0),
-        clock=FrozenClock(),
+        clock=FakeClock(),  # never moved: an open breaker stays open for the whole module
         request_timeout=REQUEST_TIMEOUT,
         tool_timeout=TOOL_TIMEOUT,
         max_tool_output=MAX_TOOL_OUTPUT,

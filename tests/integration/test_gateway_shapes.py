@@ -1,8 +1,9 @@
-"""The Gem-Flux workflow through replies shaped like argo-proxy 2.x and argo-bridge send them.
+"""The Gem-Flux workflow through simulated gateways, shaped as argo-proxy 2.x and argo-bridge reply.
 
-A simulated gateway: a scripted model decides each reply (build, gapfill, FBA,
-then an answer, reading the ids from the tool results), and a recorded shape
-renders it as that gateway would, streamed or not.
+No argo-proxy 2.x or argo-bridge runs: a scripted model decides each reply (build,
+gapfill, FBA, then an answer, reading the ids from the tool results), and this
+project's own renderers (tests/support/shapes.py) shape it as that gateway would,
+streamed or not. The compatibility table labels these rows simulated.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from argo_mcp_client import ArgoMCPClient, StdioServer
 from argo_mcp_client._history import check_history
 from argo_mcp_client.testing import ScriptedModel, ScriptedReply, ScriptedRequest, call, reply
 from support.compat import record_version
-from support.shapes import SHAPES
+from support.fakes import mock_http_client
+from support.shapes import FOLLOWS, SHAPES
 
 GEM_FLUX = Path(__file__).parents[2] / "examples" / "argo_llm" / "gem_flux_server.py"
 MEDIUM = "glucose_minimal_aerobic"
@@ -59,16 +61,16 @@ def shaped_gateway(shape: str, model: ScriptedModel) -> httpx2.AsyncClient:
         content, media_type = render(completion, bool(body.get("stream")))
         return httpx2.Response(200, headers={"content-type": media_type}, content=content)
 
-    return httpx2.AsyncClient(transport=httpx2.MockTransport(answer))
+    return mock_http_client(answer)
 
 
 @pytest.mark.parametrize("streaming", [True, False], ids=["streamed", "whole"])
 @pytest.mark.parametrize(
     "shape",
-    [pytest.param(shape, marks=pytest.mark.compat(f"{shape} (recorded shapes)")) for shape in sorted(SHAPES)],
+    [pytest.param(shape, marks=pytest.mark.compat(f"{shape} (simulated)")) for shape in sorted(SHAPES)],
 )
 async def test_the_workflow_completes_through_the_shape(shape: str, streaming: bool) -> None:
-    record_version(f"{shape} (recorded shapes)", "replayed by a stub")
+    record_version(f"{shape} (simulated)", f"none run; shapes of {FOLLOWS[shape]}")
     model = ScriptedModel(workflow)
     server = StdioServer(name="gemflux", command=sys.executable, args=(str(GEM_FLUX),))
     client = ArgoMCPClient(

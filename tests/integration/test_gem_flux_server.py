@@ -1,4 +1,8 @@
-"""The Gem-Flux reference server, over real stdio: Gem-Flux's tools list and result shapes."""
+"""The Gem-Flux stand-in itself, over real stdio through the bare MCP SDK: Gem-Flux's tools and result shapes.
+
+These tests check the example server, not the client, so the compatibility table
+does not count them (test_gem_flux_workflow.py runs the client against it).
+"""
 
 from __future__ import annotations
 
@@ -14,11 +18,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.types import CallToolResult
 
-from support.compat import record_version
-
-record_version("Gem-Flux reference server (stand-in)", "examples/argo_llm, 11 tools")
-
-pytestmark = [pytest.mark.anyio, pytest.mark.compat("Gem-Flux reference server (stand-in)")]
+pytestmark = pytest.mark.anyio
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = ROOT / "examples" / "argo_llm" / "gem_flux_server.py"

@@ -11,14 +11,19 @@ import sys
 from pathlib import Path
 
 import anyio
+import pytest
 
 from argo_mcp_client import ArgoMCPClient, Conversation, StdioServer
 from argo_mcp_client._history import check_history
 from argo_mcp_client.testing import ScriptedModel, ScriptedReply, ScriptedRequest, call, reply
+from support.compat import record_version
 from support.processes import descendants
 
 GEM_FLUX = Path(__file__).parents[2] / "examples" / "argo_llm" / "gem_flux_server.py"
 MEDIUM = "glucose_minimal_aerobic"
+
+pytestmark = pytest.mark.compat("Gem-Flux stand-in")
+record_version("Gem-Flux stand-in", "examples/argo_llm, 11 tools")
 
 
 def last_result(request: ScriptedRequest) -> dict[str, object]:

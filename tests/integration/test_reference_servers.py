@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, cast
 
 import anyio
@@ -32,11 +30,6 @@ from support.reference_servers import (
     EVERYTHING_TASK_TOOLS,
     EVERYTHING_TOOLS,
     TIME_TOOLS,
-    InstallError,
-    RegistryUnreachable,
-    everything_spec,
-    install_everything,
-    time_spec,
     variant,
 )
 
@@ -399,60 +392,3 @@ async def test_no_server_process_outlives_the_client(
             await client.run(PROMPT)
 
     assert descendants() - children_before == set()
-
-
-# --- Installing -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def no_installer(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError(f"an installed server was installed again: {args}")
-
-    monkeypatch.setattr(subprocess, "run", refuse)
-
-
-@pytest.mark.usefixtures("no_installer")
-def test_installed_server_everything_is_reused(everything_server: StdioServer) -> None:
-    assert everything_spec() == everything_server
-
-
-@pytest.mark.usefixtures("no_installer")
-def test_installed_mcp_server_time_is_reused(time_server: StdioServer) -> None:
-    assert time_spec() == time_server
-
-
-@pytest.fixture
-def fake_npm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A ``npm`` first on PATH that prints what ``$FAKE_NPM_SAYS`` holds and fails."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    npm = bin_dir / "npm"
-    npm.write_text('#!/bin/sh\necho "$FAKE_NPM_SAYS" >&2\nexit 1\n')
-    npm.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}:{Path('/usr/bin')}:{Path('/bin')}")
-    return tmp_path / "cache"
-
-
-def test_an_unreachable_registry_is_told_apart(fake_npm: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FAKE_NPM_SAYS", "npm error code ECONNREFUSED\nnpm error network request failed")
-
-    with pytest.raises(RegistryUnreachable, match=r"registry is unreachable \(npm error code ECONNREFUSED\)"):
-        install_everything(fake_npm)
-
-
-def test_any_other_install_failure_is_an_error(fake_npm: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FAKE_NPM_SAYS", "npm error code ETARGET\nnpm error notarget No matching version")
-
-    with pytest.raises(InstallError, match="ETARGET"):
-        install_everything(fake_npm)
-
-
-def test_a_failed_install_is_redone_next_time(fake_npm: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FAKE_NPM_SAYS", "npm error code ETARGET")
-    with pytest.raises(InstallError):
-        install_everything(fake_npm)
-    monkeypatch.setenv("FAKE_NPM_SAYS", "npm error code E500")
-
-    with pytest.raises(InstallError, match="E500"):
-        install_everything(fake_npm)

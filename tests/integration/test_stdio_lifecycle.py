@@ -8,7 +8,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from argo_mcp_client import ArgoMCPClient, Conversation, ServerStartError, StdioServer, ToolCallStarted
+from argo_mcp_client import ArgoMCPClient, Conversation, ServerStartError, StdioServer, ToolProgress
 from argo_mcp_client._history import check_history
 from argo_mcp_client.testing import ScriptedModel, call, reply
 from integration.conftest import faulty
@@ -130,7 +130,7 @@ async def test_cancelling_a_run_during_a_call_leaves_no_process(children_before:
             client.stream("hang", conversation=conversation) as events,
         ):
             async for event in events:
-                if isinstance(event, ToolCallStarted):
+                if isinstance(event, ToolProgress):  # the server is running the call
                     break
 
     check_history(conversation.messages)
@@ -139,18 +139,18 @@ async def test_cancelling_a_run_during_a_call_leaves_no_process(children_before:
 
 async def test_cancelling_the_task_holding_the_client_leaves_no_process(children_before: set[int]) -> None:
     model = ScriptedModel([call("hang"), reply("never")])
-    started = anyio.Event()
+    in_flight = anyio.Event()
 
     async def hold() -> None:
-        async with client_for(model, faulty()) as client:
-            started.set()
-            await client.run("hang")
+        async with client_for(model, faulty()) as client, client.stream("hang") as events:
+            async for event in events:
+                if isinstance(event, ToolProgress):  # the server is running the call
+                    in_flight.set()
 
     with anyio.fail_after(30):
         async with anyio.create_task_group() as group:
             group.start_soon(hold)
-            await started.wait()
-            await anyio.sleep(0.2)
+            await in_flight.wait()
             group.cancel_scope.cancel()
 
     assert descendants() - children_before == set()

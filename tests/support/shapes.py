@@ -1,7 +1,12 @@
-"""Replies rendered the way other gateways send them, from their recorded shapes.
+"""Simulated gateways: replies rendered by this module in the shapes other gateways send.
 
-Each renderer takes an OpenAI chat completion (what a scripted model decided to
-say) and returns the HTTP body that gateway would send for it, streamed or not:
+Nothing here is a recording, and no such gateway runs in the tests: each renderer
+is this project's own code, written from the gateway's source and from its output
+as seen in runs against a fake upstream (argo-proxy 2.8.9, argo_bridge be8c406).
+Tests through them show the client handles the shapes as read here, not that it
+works with those gateways. Each renderer takes an OpenAI chat completion (what a
+scripted model decided to say) and returns the HTTP body that gateway would send
+for it, streamed or not:
 
 * argo-proxy 2.x: tool calls pseudo-streamed, each whole in one chunk with
   ``type: null`` and ``finish_reason`` on every tool chunk, text after them in
@@ -97,6 +102,13 @@ def argo_bridge_gemini(completion: dict[str, Any], stream: bool) -> tuple[bytes,
             call["id"] = "".join(secrets.choice(alphabet) for _ in range(22))
     return argo_bridge(completion, stream)
 
+
+FOLLOWS = {
+    "argo-proxy 2.x": "argo-proxy 2.8.9",
+    "argo-bridge": "argo_bridge be8c406",
+    "argo-bridge, Gemini prompt-based": "argo_bridge be8c406",
+}
+"""The gateway version whose shapes each renderer follows."""
 
 SHAPES: dict[str, Renderer] = {
     "argo-proxy 2.x": argo_proxy_2,

@@ -2,8 +2,8 @@
 
 ``--exit-at-start`` exits before the handshake, ``--hang-at-start`` never
 answers it, ``--http PORT`` serves streamable HTTP on 127.0.0.1 instead of
-stdio; the ``crash`` tool kills the process mid-call and ``hang`` never
-returns.
+stdio; the ``crash`` tool kills the process mid-call and ``hang`` reports
+progress 0, then never returns.
 """
 
 from __future__ import annotations
@@ -59,8 +59,9 @@ if MARKER and os.path.exists(MARKER):
 
 
 @server.tool()
-async def hang() -> str:
-    """Never return (the server itself stays responsive)."""
+async def hang(ctx: Context) -> str:
+    """Report progress 0 (so a test knows the call is in flight here), then never return."""
+    await ctx.report_progress(0, message="hanging")
     await anyio.sleep_forever()
     return "unreachable"
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
 from argo_mcp_client import (
@@ -22,17 +20,10 @@ from argo_mcp_client import (
 )
 from argo_mcp_client._history import check_history
 from argo_mcp_client.testing import ScriptedModel, ScriptedRequest, Step, call, failure, reply
+from support.fakes import FakeClock
 from support.servers import ToolLog, tool_server
 
 NO_WAIT = RetryPolicy(attempts=2, base_delay=0, max_delay=0)
-
-
-@dataclass
-class FakeClock:
-    now: float = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def per_model(answers: dict[str, list[Step]]) -> ScriptedModel:

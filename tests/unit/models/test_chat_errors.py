@@ -7,15 +7,14 @@ SDK a legacy ``httpx`` client, which it still accepts, so respx sees the request
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, cast
 
 import httpx
-import openai
 import pytest
 import respx
 
 from argo_mcp_client import ModelError
 from argo_mcp_client._models.chat import ChatModel
+from support.fakes import openai_client
 
 BASE = "http://gateway.test/v1"
 HELLO = [{"role": "user", "content": "hi"}]
@@ -29,10 +28,7 @@ def gateway() -> Iterator[respx.MockRouter]:
 
 @pytest.fixture
 def chat() -> ChatModel:
-    sdk = openai.AsyncOpenAI(
-        base_url=BASE, api_key="k", max_retries=0, http_client=cast(Any, httpx.AsyncClient())
-    )
-    return ChatModel(sdk)
+    return ChatModel(openai_client(http_client=httpx.AsyncClient(), base_url=BASE))
 
 
 async def complete(chat: ChatModel) -> None:

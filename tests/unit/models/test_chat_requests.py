@@ -13,6 +13,7 @@ import pytest
 from argo_mcp_client import ConfigError
 from argo_mcp_client._models.chat import ChatModel
 from argo_mcp_client.testing import ScriptedModel, reply
+from support.fakes import openai_client
 
 TOOLS = [{"type": "function", "function": {"name": "ping", "parameters": {"type": "object"}}}]
 MESSAGES = [{"role": "user", "content": "hi"}]
@@ -30,13 +31,7 @@ class Recorder:
         return await self.model.answer(request)
 
     def chat(self, **settings: Any) -> ChatModel:
-        client = openai.AsyncOpenAI(
-            base_url="http://scripted-model.invalid/v1",
-            api_key="sekret",
-            max_retries=0,
-            http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(self.handle)),
-        )
-        return ChatModel(client, settings=settings)
+        return ChatModel(openai_client(self.handle, api_key="sekret"), settings=settings)
 
     @property
     def body(self) -> dict[str, Any]:

@@ -1,6 +1,7 @@
-"""Recorded stream shapes from the gateways users run, assembled through the real SDK path.
+"""Stream shapes of the gateways users run, assembled through the real SDK path.
 
-Each ``tests/fixtures/streams/<shape>.sse`` holds the bytes a client receives;
+Each ``tests/fixtures/streams/<shape>.sse`` holds the bytes a client receives: written
+by hand in the shape each gateway sends (see that folder's README), not recorded;
 ``<shape>.expected.json`` the message they must assemble into, or the error.
 The bytes are delivered three at a time, so multi-byte characters arrive split.
 """
@@ -13,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
-import openai
 import pytest
 
 from argo_mcp_client._models.assembly import IncompleteStream, StreamError
 from argo_mcp_client._models.chat import ChatModel
+from support.fakes import openai_client
 
 STREAMS = Path(__file__).parents[2] / "fixtures" / "streams"
 SHAPES = sorted(p.name.removesuffix(".sse") for p in STREAMS.glob("*.sse"))
@@ -31,10 +32,7 @@ def chat_serving(body: bytes, piece: int = 3) -> ChatModel:
     def answer(request: httpx2.Request) -> httpx2.Response:
         return httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=pieces())
 
-    http = httpx2.AsyncClient(transport=httpx2.MockTransport(answer))
-    return ChatModel(
-        openai.AsyncOpenAI(base_url="http://gw.test/v1", api_key="k", http_client=http, max_retries=0)
-    )
+    return ChatModel(openai_client(answer))
 
 
 async def assemble(shape: str) -> tuple[Any, list[str]]:

@@ -7,7 +7,14 @@ import json
 import anyio
 import pytest
 
-from argo_mcp_client import InProcessServer, MaxTurnsExceeded, ModelError
+from argo_mcp_client import (
+    InProcessServer,
+    MaxTurnsExceeded,
+    ModelError,
+    RunFinished,
+    RunResult,
+    ToolCallFinished,
+)
 from argo_mcp_client._history import check_history
 from argo_mcp_client.testing import ScriptedRequest, ScriptedToolCall, call, failure, reply
 from support.servers import ToolLog, paged_server, tool_server
@@ -73,21 +80,28 @@ async def test_results_come_back_in_call_order(connect: Connect, log: ToolLog) -
         call("wait_for", {"gate": "open-b", "value": "b"}),
     ]
     client, model = await connect([first_finishes_last, reply("done")])
+    finished: list[str] = []
+    results: list[RunResult] = []
 
-    async def open_gates_in_reverse() -> None:
+    async def open_b_first() -> None:
         await log.event("started:a").wait()
         await log.event("started:b").wait()
         log.event("open-b").set()
-        await anyio.sleep(0.01)
-        log.event("open-a").set()
 
+    # "a" is let go only once the loop has b's finished record in hand.
     with anyio.fail_after(10):
-        async with anyio.create_task_group() as group:
-            group.start_soon(open_gates_in_reverse)
-            result = await client.run("wait")
+        async with anyio.create_task_group() as group, client.stream("wait") as events:
+            group.start_soon(open_b_first)
+            async for event in events:
+                if isinstance(event, ToolCallFinished):
+                    finished.append(event.call.output)
+                    log.event("open-a").set()
+                elif isinstance(event, RunFinished):
+                    results.append(event.result)
 
+    assert finished == ["b", "a"]
     assert [m["content"] for m in tool_messages(model.requests[1].messages)] == ["a", "b"]
-    check_history(result.messages)
+    check_history(results[0].messages)
 
 
 async def test_invalid_json_arguments_reach_the_model_and_the_tool_never_runs(

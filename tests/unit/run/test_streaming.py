@@ -24,6 +24,7 @@ from argo_mcp_client._history import check_history
 from argo_mcp_client._models.retry import RetryPolicy
 from argo_mcp_client._sse import sse_body
 from argo_mcp_client.testing import ScriptedModel, Step, call, raw_stream, reply
+from support.fakes import openai_client
 from support.servers import ToolLog, tool_server
 
 STREAMS = Path(__file__).parents[2] / "fixtures" / "streams"
@@ -54,8 +55,7 @@ class HeldStream:
         def answer(request: httpx2.Request) -> httpx2.Response:
             return httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=self.body())
 
-        http = httpx2.AsyncClient(transport=httpx2.MockTransport(answer))
-        return openai.AsyncOpenAI(base_url="http://gw.test/v1", api_key="k", http_client=http, max_retries=0)
+        return openai_client(answer)
 
 
 @pytest.fixture
