@@ -63,7 +63,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from argo_mcp_client._mcp.schema.keywords import truncate
-from argo_mcp_client._mcp.schema.types import SchemaAction, SchemaChange, SchemaLimits, SchemaReport
+from argo_mcp_client._mcp.schema.types import (
+    SchemaAction,
+    SchemaChange,
+    SchemaLimits,
+    SchemaReport,
+    SchemaTarget,
+)
 from argo_mcp_client._mcp.schema.walk import Converter
 
 if TYPE_CHECKING:
@@ -74,6 +80,7 @@ __all__ = [
     "SchemaChange",
     "SchemaLimits",
     "SchemaReport",
+    "SchemaTarget",
     "convert_description",
     "convert_schema",
 ]
