@@ -119,8 +119,10 @@ class Quirks:
             return book.amend(
                 model, "refused parallel tool calls in the history", parallel_calls_in_history=False
             )
-        if self.tool_choice is not None and model_family(model) == "anthropic" and _TOOL_CHOICE_REFUSED.search(
-            message
+        if (
+            self.tool_choice is not None
+            and model_family(model) == "anthropic"
+            and _TOOL_CHOICE_REFUSED.search(message)
         ):
             return book.amend(model, "refused a string tool_choice", tool_choice_object=True)
         if not self.prompt_tools(model) and _TOOLS_REFUSED.search(message):
