@@ -105,5 +105,6 @@ def _call_of(literal: str) -> ToolCallRequest | None:
         encoded = json.dumps(arguments, ensure_ascii=False)
     except (TypeError, ValueError):
         return None
-    call_id = value.get("id") if isinstance(value.get("id"), str) else ""
+    found = value.get("id")
+    call_id = found if isinstance(found, str) else ""
     return ToolCallRequest(id=call_id, name=name, arguments=encoded)
