@@ -6,9 +6,11 @@ subset of JSON Schema: every object lists all its properties in ``required`` and
 some keywords are not allowed. :func:`strict_form` writes a schema converted with
 ``nulls="keep"`` in that subset wherever it can be:
 
-* an optional property becomes required and nullable (unless it takes null already); the
-  :class:`NullPlan` records where null was added, so :func:`strip_added_nulls` can drop
-  those nulls before the call reaches the server, which then sees what it declared;
+* an optional property becomes required and nullable; the :class:`NullPlan` records where
+  null stands for "omitted", so :func:`strip_added_nulls` can drop those nulls before the
+  call reaches the server, which then sees what it declared. An optional property that
+  takes null already qualifies only when its default is null (omitting it means null);
+  otherwise null and omission mean different things and the tool stays plain;
 * ``default`` goes into the description ("Default: 50"), since the model now always
   sends the argument, null standing for "use the default";
 * keywords the subset lacks (length and size bounds, ``uniqueItems``, unknown formats)
@@ -130,7 +132,12 @@ def _object(out: dict[str, Any], depth: int) -> tuple[dict[str, Any], NullPlan]:
         schema, plan = _strict(sub, depth + 1)
         if not plan.empty:
             plans[name] = plan
-        if name not in required and not takes_null(schema):
+        if name not in required and takes_null(schema):
+            if sub.get("default", 0) is not None:
+                # The server takes null and omission both, and they differ: only one could be sent.
+                raise _NotStrict(f"optional property {name!r} takes null, which differs from omitting it")
+            added.add(name)  # default null: omitting it is the same as null
+        elif name not in required:
             added.add(name)
             described = {"description": schema.pop("description")} if "description" in schema else {}
             schema = {**described, "anyOf": [schema, dict(_NULL)]}
