@@ -84,20 +84,21 @@ def _typed(kind: str, schema: dict[str, Any], root: Any, depth: int) -> st.Searc
     if kind == "string":
         if isinstance(schema.get("pattern"), str):
             return st.from_regex(schema["pattern"], fullmatch=False)
-        low = schema.get("minLength", 0) if isinstance(schema.get("minLength"), int) else 0
-        high = schema.get("maxLength") if isinstance(schema.get("maxLength"), int) else low + 12
+        low = _count(schema, "minLength", 0)
+        high = _count(schema, "maxLength", low + 12)
         return st.text(min_size=low, max_size=max(low, high))
     if kind == "array":
         items = schema.get("items", {})
-        low = schema.get("minItems", 0) if isinstance(schema.get("minItems"), int) else 0
-        high = schema.get("maxItems") if isinstance(schema.get("maxItems"), int) else low + 3
+        low = _count(schema, "minItems", 0)
+        high = _count(schema, "maxItems", low + 3)
         if isinstance(schema.get("prefixItems"), list):
             return st.tuples(*(values_of(s, root, depth + 1) for s in schema["prefixItems"])).map(list)
         return st.lists(
             values_of(items, root, depth + 1), min_size=low, max_size=max(low, min(high, low + 3))
         )
     if kind == "object":
-        properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        found = schema.get("properties")
+        properties: dict[str, Any] = found if isinstance(found, dict) else {}
         required = (
             [n for n in schema.get("required", []) if n in properties]
             if isinstance(schema.get("required"), list)
@@ -114,3 +115,8 @@ def _typed(kind: str, schema: dict[str, Any], root: Any, depth: int) -> st.Searc
             )
         return fixed
     return _JSON_SCALARS
+
+
+def _count(schema: dict[str, Any], key: str, default: int) -> int:
+    value = schema.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else default

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 
@@ -49,12 +50,12 @@ def test_gpt4o_parameters_pass_unchanged() -> None:
     assert not notes
 
 
-def _call(i: int) -> dict[str, object]:
+def _call(i: int) -> dict[str, Any]:
     return {"id": f"c{i}", "type": "function", "function": {"name": "t", "arguments": "{}"}}
 
 
 def test_parallel_calls_unwound_into_single_call_steps() -> None:
-    history = [
+    history: list[dict[str, Any]] = [
         {"role": "user", "content": "go"},
         {"role": "assistant", "content": "two calls", "tool_calls": [_call(1), _call(2)]},
         {"role": "tool", "tool_call_id": "c2", "content": "r2"},
@@ -74,7 +75,7 @@ def test_parallel_calls_unwound_into_single_call_steps() -> None:
 
 
 def test_gemini_request_is_unwound_but_gpt_request_is_not() -> None:
-    history = [
+    history: list[dict[str, Any]] = [
         {"role": "assistant", "content": None, "tool_calls": [_call(1), _call(2)]},
         {"role": "tool", "tool_call_id": "c1", "content": "r1"},
         {"role": "tool", "tool_call_id": "c2", "content": "r2"},
