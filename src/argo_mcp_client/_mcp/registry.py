@@ -69,6 +69,7 @@ class ToolRegistry:
         self._limits = limits or SchemaLimits()
         self._by_target: dict[SchemaTarget, list[dict[str, Any]]] = {}
         self._strict: dict[str, tuple[dict[str, Any] | None, NullPlan, str]] = {}
+        self._converted: dict[tuple[str, str], dict[str, Any]] = {}
 
     @classmethod
     def build(
@@ -139,9 +140,22 @@ class ToolRegistry:
             return {"type": "function", "function": spec}
         if target.nulls == "omit":
             return tool.openai_tool()
-        parameters, _ = convert_schema(tool.input_schema, limits=self._limits, target=target)
-        spec = {"name": tool.name, "description": tool.description, "parameters": parameters}
+        spec = {
+            "name": tool.name,
+            "description": tool.description,
+            "parameters": self._parameters(tool, target),
+        }
         return {"type": "function", "function": spec}
+
+    def _parameters(self, tool: ToolInfo, target: SchemaTarget) -> dict[str, Any]:
+        """``tool``'s schema converted for ``target``'s nulls (the strict form aside), converted once."""
+        key = (tool.name, target.nulls)
+        if (found := self._converted.get(key)) is None:
+            nulls = SchemaTarget(nulls=target.nulls)
+            found = self._converted[key] = convert_schema(
+                tool.input_schema, limits=self._limits, target=nulls
+            )[0]
+        return found
 
     def validator(self, tool: ToolInfo) -> Draft202012Validator | None:
         """A validator for the server's own schema, or ``None`` if that schema is itself invalid."""
