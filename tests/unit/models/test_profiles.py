@@ -157,3 +157,12 @@ def test_429_waits_longer_than_a_5xx_and_outlasts_a_two_second_limit() -> None:
     assert retry_delay(policy, 1, limited, lambda: 0.0) >= 2.0
     assert retry_delay(policy, 1, limited, lambda: 0.0) > retry_delay(policy, 1, failed, lambda: 0.0)
     assert retry_delay(policy, 10, limited, lambda: 1.0) == policy.rate_limit_max_delay
+
+
+def test_docs_table_lists_every_known_profile() -> None:
+    from pathlib import Path
+
+    from argo_mcp_client._models.profiles import KNOWN_PROFILES
+
+    page = (Path(__file__).parents[3] / "docs" / "argo.md").read_text()
+    assert [key for key in KNOWN_PROFILES if f"| `{key}` |" not in page] == []
