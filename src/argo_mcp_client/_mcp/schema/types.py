@@ -16,7 +16,6 @@ SchemaAction = Literal[
     "collapse-nullable",  # a null alternative, null type or OpenAPI nullable dropped
     "drop-default-null",  # a `default: null` removed with the null it stood for
     "nullable-keyword",  # null written as OpenAPI `nullable: true` for a backend that takes only that
-    "strict",  # the tool is sent in the strict subset (or why it could not be)
     "one-of-to-any-of",
     "merge-any-of",  # a lone anyOf alternative merged into its parent
     "merge-all-of",
