@@ -29,7 +29,7 @@ if __package__ in (None, ""):  # run as ``python bench/run.py``
 import mcp.types as mcp_types
 
 from argo_mcp_client._mcp.registry import ToolRegistry
-from bench import peers
+from bench import peers, strict
 from bench.child import argo, raw
 from bench.script import (
     CONCURRENCY,
@@ -297,7 +297,7 @@ def tool_conversion(sizes: Sizes, impls: list[str]) -> Row:
 
 # -- the table --------------------------------------------------------------------------------
 
-ORDER = ["(a)", "(b)", "(c)", "(d)", "(e)", "(f)", "(g)"]
+ORDER = ["(a)", "(b)", "(c)", "(d)", "(e)", "(f)", "(g)", "(h)"]
 
 
 def table(rows: list[Row], columns: dict[str, str], missing: dict[str, str]) -> str:
@@ -353,6 +353,10 @@ def main(argv: list[str] | None = None) -> int:
             kids = children(base_url, sizes, commands)
         rows = figure_rows(timings, whole, events, kids, sizes, list(missing))
         rows.append(tool_conversion(sizes, list(commands)))
+        rows += [
+            Row(workload, dict.fromkeys(commands, "n/a") | {"argo": figure}, "", None)
+            for workload, figure in strict.rows()
+        ]
     except BenchFailure as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
         return 1

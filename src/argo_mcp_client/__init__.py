@@ -11,8 +11,9 @@ async with ArgoMCPClient(servers=[StdioServer(name="tools", command="my-mcp-serv
 from argo_mcp_client._mcp.host import Elicit, ElicitationRequest
 from argo_mcp_client._mcp.info import PromptInfo, ResourceContent, ResourceInfo, ServerStatus
 from argo_mcp_client._mcp.registry import ToolInfo
-from argo_mcp_client._mcp.schema.convert import SchemaChange, SchemaLimits, SchemaReport
+from argo_mcp_client._mcp.schema.convert import SchemaChange, SchemaLimits, SchemaReport, SchemaTarget
 from argo_mcp_client._models.breaker import BreakerSettings, CircuitBreaker
+from argo_mcp_client._models.profiles import ModelProfile
 from argo_mcp_client._models.retry import RetryPolicy
 from argo_mcp_client._run.runs import EventStream
 from argo_mcp_client._sync import run_sync
@@ -32,6 +33,7 @@ from argo_mcp_client.errors import (
     ArgoMCPError,
     CircuitOpenError,
     ConfigError,
+    EmptyCompletion,
     GatewayError,
     MaxTurnsExceeded,
     ModelError,
@@ -69,6 +71,7 @@ __all__ = [
     "Conversation",
     "Elicit",
     "ElicitationRequest",
+    "EmptyCompletion",
     "Event",
     "EventStream",
     "GatewayError",
@@ -76,6 +79,7 @@ __all__ = [
     "InProcessServer",
     "MaxTurnsExceeded",
     "ModelError",
+    "ModelProfile",
     "ModelRequestStarted",
     "ModelRetrying",
     "ModelSwitched",
@@ -91,6 +95,7 @@ __all__ = [
     "SchemaChange",
     "SchemaLimits",
     "SchemaReport",
+    "SchemaTarget",
     "ServerError",
     "ServerLog",
     "ServerSpec",

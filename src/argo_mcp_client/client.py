@@ -21,6 +21,7 @@ from argo_mcp_client._mcp.toolset import Toolset
 from argo_mcp_client._models.breaker import BreakerBoard, BreakerSettings
 from argo_mcp_client._models.chain import ModelChain
 from argo_mcp_client._models.chat import ChatModel
+from argo_mcp_client._models.profiles import ModelProfile, ProfileBook
 from argo_mcp_client._models.quirks import Quirks
 from argo_mcp_client._models.retry import RetryPolicy
 from argo_mcp_client._run.loop import RunOptions, RunState
@@ -120,6 +121,8 @@ class ArgoMCPClient:
         schema_limits: bounds on tool-schema conversion.
         server_errlog: where stdio servers' stderr goes (default: this process's stderr).
         settings: defaults to use instead of reading the environment.
+        model_profiles: what models accept, over the built-in table (see ``docs/argo.md``),
+            keyed by Argo id, alias or glob pattern (``{"mylocal*": ModelProfile(...)}``).
     """
 
     def __init__(
@@ -154,6 +157,7 @@ class ArgoMCPClient:
         schema_limits: SchemaLimits | None = None,
         server_errlog: TextIO | None = None,
         settings: ArgoSettings | None = None,
+        model_profiles: Mapping[str, ModelProfile] | None = None,
     ) -> None:
         defaults = settings or ArgoSettings()
         specs = load_servers(servers) if isinstance(servers, str | os.PathLike) else list(servers)
@@ -189,7 +193,11 @@ class ArgoMCPClient:
             request["max_tokens"] = max_tokens
         self.breakers = BreakerBoard(breaker or BreakerSettings(), clock or time.monotonic)
         """Each model's circuit breaker, keyed by Argo id (``gpt4o`` for ``argo:gpt-4o`` too)."""
-        quirks = Quirks(prompt_tool_models=tuple(prompt_tool_models), tool_choice=tool_choice)
+        self.profiles = ProfileBook(model_profiles)
+        """Each model's profile as requests are shaped now: the table, overrides and what was learned."""
+        quirks = Quirks(
+            prompt_tool_models=tuple(prompt_tool_models), tool_choice=tool_choice, profiles=self.profiles
+        )
         chat = ChatModel(requests, settings=request, quirks=quirks)
         self._chain = ModelChain(chat, self.breakers, retry or RetryPolicy())
         self._host = ServerHost(

@@ -7,6 +7,7 @@ ArgoMCPError
 │   └── ServerStartError     it did not start or finish its handshake in time
 ├── ModelError               the model or the gateway in front of it
 │   ├── CircuitOpenError     skipped: the model failed too often lately
+│   ├── EmptyCompletion      answered with nothing: no text, no calls, no tokens
 │   ├── GatewayError         refused for a reason no other model would change
 │   └── AllModelsFailed      every model of the chain failed (an ExceptionGroup)
 └── RunError                 the tool-calling loop; carries a valid history
@@ -34,6 +35,7 @@ __all__ = [
     "ArgoMCPError",
     "CircuitOpenError",
     "ConfigError",
+    "EmptyCompletion",
     "GatewayError",
     "MaxTurnsExceeded",
     "ModelError",
@@ -109,6 +111,21 @@ class ModelError(ArgoMCPError):
         self.status_code = status_code
         self.transient = transient
         self.retry_after = retry_after
+
+
+class EmptyCompletion(ModelError):
+    """The model answered with nothing: a clean stop, no text, no tool calls and no output tokens.
+
+    Argo sometimes does this; it is a transient failure of that model (retried, then
+    the next model of the chain is asked), never a final answer.
+    """
+
+    def __init__(self, model: str) -> None:
+        super().__init__(
+            f"model {model!r} returned an empty completion (no text, no tool calls, 0 output tokens)",
+            model=model,
+            transient=True,
+        )
 
 
 class CircuitOpenError(ModelError):

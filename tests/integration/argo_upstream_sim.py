@@ -22,7 +22,13 @@ Faults are queued with :meth:`ArgoUpstreamSimulator.inject` and consumed one per
 chat request: :class:`HttpError` (429 with ``Retry-After``, 500, 503, ...),
 :class:`Stall`, :class:`DropConnection` (mid-body), :class:`StreamErrorEvent`
 and :class:`AuthNotice` (Argo's "AUTHENTICATION NOTICE FROM ARGO", sent with
-status 200 as the answer's text). Every request is recorded (path, headers,
+status 200 as the answer's text), :class:`EmptyAnswer` (200, a clean stop, no text,
+no calls, 0 output tokens), :class:`LeakedToolCall` (Claude's call written into its
+text as a Python repr) and :class:`RateLimitWindow` (429s for some seconds). Refusals of
+the real gateway are switched on per test (:attr:`ArgoUpstreamSimulator.refusals`): Gemini
+refusing several calls in one history turn, reasoning models refusing a temperature and
+``max_tokens``, Claude refusing ``temperature`` with ``top_p``, each with the real wording.
+Every request is recorded (path, headers,
 JSON body, the fault it got) so tests can assert what the proxy sent upstream.
 
 Error bodies, vendor model strings, ids and token counts are this simulation's
@@ -33,7 +39,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import threading
+import time
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -52,10 +60,14 @@ __all__ = [
     "AuthNotice",
     "Brain",
     "DropConnection",
+    "EmptyAnswer",
     "Fault",
     "HttpError",
+    "LeakedToolCall",
     "ModelTurn",
+    "RateLimitWindow",
     "ReceivedRequest",
+    "Refusals",
     "SimulatedModel",
     "SimulatedToolCall",
     "Stall",
@@ -283,7 +295,63 @@ class AuthNotice:
     split: bool = False
 
 
-Fault = HttpError | Stall | DropConnection | StreamErrorEvent | AuthNotice
+@dataclass(frozen=True, slots=True)
+class EmptyAnswer:
+    """Status 200 with ``finish_reason: "stop"`` (``end_turn``), no text, no tool calls, 0 output tokens."""
+
+
+@dataclass(frozen=True, slots=True)
+class LeakedToolCall:
+    """Claude writes its tool call into its text as a Python repr of the ``tool_use`` block."""
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitWindow:
+    """429 (with ``Retry-After``) for every matching request until ``seconds`` after the first one."""
+
+    seconds: float = 2.0
+    message: str = "Rate limit exceeded for this user. Please retry later."
+
+
+Fault = (
+    HttpError
+    | Stall
+    | DropConnection
+    | StreamErrorEvent
+    | AuthNotice
+    | EmptyAnswer
+    | LeakedToolCall
+    | RateLimitWindow
+)
+
+
+@dataclass(slots=True)
+class Refusals:
+    """The real gateway's refusals of request parameters, each on or off (all off by default)."""
+
+    parallel_calls_in_history: bool = False
+    """Gemini: an assistant message with several tool calls in the history."""
+    reasoning_parameters: bool = False
+    """Reasoning models (gpt5*, gpto*): a temperature other than 1, and ``max_tokens``."""
+    temperature_with_top_p: bool = False
+    """Claude: ``temperature`` and ``top_p`` together."""
+
+
+GEMINI_PARALLEL_REFUSAL = (
+    "400 INVALID_ARGUMENT: Please ensure that the number of function response parts is equal to "
+    "the number of function call parts of the function call turn."
+)
+REASONING_TEMPERATURE_REFUSAL = (
+    "Unsupported value: 'temperature' does not support {value} with this model. "
+    "Only the default (1) value is supported."
+)
+REASONING_MAX_TOKENS_REFUSAL = (
+    "Unsupported parameter: 'max_tokens' is not supported with this model. "
+    "Use 'max_completion_tokens' instead."
+)
+CLAUDE_TOP_P_REFUSAL = (
+    "`temperature` and `top_p` cannot both be specified for this model. Please use only one."
+)
 
 
 def fault_name(fault: Fault) -> str:
@@ -295,6 +363,12 @@ def fault_name(fault: Fault) -> str:
         return "drop"
     if isinstance(fault, StreamErrorEvent):
         return "stream-error-event"
+    if isinstance(fault, EmptyAnswer):
+        return "empty-answer"
+    if isinstance(fault, LeakedToolCall):
+        return "leaked-tool-call"
+    if isinstance(fault, RateLimitWindow):
+        return "rate-limit-window"
     return "auth-notice-split" if fault.split else "auth-notice"
 
 
@@ -304,6 +378,7 @@ class _Rule:
     model: str | None
     remaining: int | None
     skip: int
+    started: float | None = None
 
 
 # -- the simulator ---------------------------------------------------------------------------------
@@ -326,6 +401,8 @@ class ArgoUpstreamSimulator:
         self._lock = threading.Lock()
         self._serial = 0
         self._release = threading.Event()
+        self.refusals = Refusals()
+        """The gateway's parameter refusals in force; reset() switches them off."""
 
     # -- test-facing API ------------------------------------------------------------------------
 
@@ -349,6 +426,7 @@ class ArgoUpstreamSimulator:
             self._received.clear()
             self._usage.clear()
         self.brain = self.default_brain
+        self.refusals = Refusals()
         self._release.set()
         self._release = threading.Event()
 
@@ -434,6 +512,13 @@ class ArgoUpstreamSimulator:
                 if rule.skip > 0:
                     rule.skip -= 1
                     return None
+                if isinstance(rule.fault, RateLimitWindow):
+                    now = time.monotonic()
+                    rule.started = now if rule.started is None else rule.started
+                    if now - rule.started >= rule.fault.seconds:
+                        self._rules.remove(rule)
+                        return None
+                    return rule.fault
                 if rule.remaining is not None:
                     rule.remaining -= 1
                     if rule.remaining <= 0:
@@ -455,6 +540,22 @@ class ArgoUpstreamSimulator:
             return 400, f"Invalid model: {request.model!r}"
         if not request.messages:
             return 400, "messages must not be empty"
+        return self._refusal(request)
+
+    def _refusal(self, request: ReceivedRequest) -> tuple[int, str] | None:
+        """The parameter refusals switched on in :attr:`refusals`, as the real gateway words them."""
+        body, family, refusals = request.body, self.models[request.model].family, self.refusals
+        parallel = any(len(m.get("tool_calls") or ()) > 1 for m in request.messages)
+        if refusals.parallel_calls_in_history and family == "google" and parallel:
+            return 400, GEMINI_PARALLEL_REFUSAL
+        if refusals.reasoning_parameters and request.model.startswith(("gpt5", "gpto")):
+            if body.get("temperature") not in (None, 1):
+                return 400, REASONING_TEMPERATURE_REFUSAL.format(value=body["temperature"])
+            if "max_tokens" in body:
+                return 400, REASONING_MAX_TOKENS_REFUSAL
+        both = body.get("temperature") is not None and body.get("top_p") is not None
+        if refusals.temperature_with_top_p and family == "anthropic" and both:
+            return 400, CLAUDE_TOP_P_REFUSAL
         return None
 
     async def _refuse(self, send: Send, anthropic: bool, status: int, message: str) -> None:
@@ -462,12 +563,19 @@ class ArgoUpstreamSimulator:
             await send_json(send, status, _anthropic_error("invalid_request_error", message))
         else:
             kind = "AuthenticationError" if status == 401 else "BadRequestError"
-            await send_json(send, status, _openai_error(f"Error code: {status} - {message}", kind))
+            text = (
+                message
+                if message.startswith(("400 ", "Unsupported"))
+                else f"Error code: {status} - {message}"
+            )
+            await send_json(send, status, _openai_error(text, kind))
 
     async def _answer(
         self, request: ReceivedRequest, fault: Fault | None, receive: Receive, send: Send
     ) -> None:
         anthropic = request.format == "anthropic"
+        if isinstance(fault, RateLimitWindow):
+            fault = HttpError(429, fault.message, retry_after=str(math.ceil(fault.seconds)))
         if isinstance(fault, HttpError):
             extra = {"retry-after": fault.retry_after} if fault.retry_after is not None else {}
             body = (
@@ -482,6 +590,10 @@ class ArgoUpstreamSimulator:
                 return  # the proxy hung up: nobody to answer
             fault = None
         turn = ModelTurn(AUTH_NOTICE_TEXT) if isinstance(fault, AuthNotice) else self.brain(request)
+        if isinstance(fault, EmptyAnswer):
+            turn = ModelTurn()
+        elif isinstance(fault, LeakedToolCall) and turn.tool_calls:
+            turn = _leaked(turn, self._ids(len(turn.tool_calls), True))
         model = self.models[request.model]
         ids = self._ids(len(turn.tool_calls), anthropic)
         if fault is None and (anthropic or not request.stream or _wants_usage(request)):
@@ -578,7 +690,19 @@ def _tokens(value: Any) -> int:
     return len(json.dumps(value)) // 4 + 1
 
 
+def _leaked(turn: ModelTurn, ids: list[str]) -> ModelTurn:
+    """``turn`` with its calls glued to its text as Python reprs of Anthropic ``tool_use`` blocks."""
+    blocks = [
+        repr({"id": i, "input": c.arguments, "name": c.name, "type": "tool_use", "cache_control": None})
+        for i, c in zip(ids, turn.tool_calls, strict=True)
+    ]
+    said = (turn.text or "") + f" I'll call {turn.tool_calls[0].name}."
+    return ModelTurn(said + "".join(blocks))
+
+
 def _usage(turn: ModelTurn, request: ReceivedRequest) -> tuple[int, int]:
+    if not turn.text and not turn.tool_calls:
+        return _tokens(request.messages), 0  # an empty answer reports no output tokens
     completion = _tokens([turn.text, [(c.name, c.arguments) for c in turn.tool_calls]])
     return _tokens(request.messages) + _tokens(request.body.get("tools")), completion
 

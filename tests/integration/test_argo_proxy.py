@@ -72,7 +72,7 @@ SYSTEM = "You are a metabolic modelling assistant."
 WORKFLOW = ["build_model", "gapfill_model", "run_fba"]
 
 RUN_TIMEOUT = 60  # a bound for a hung run, far above what a run takes
-FAST_RETRY = RetryPolicy(base_delay=0.01)
+FAST_RETRY = RetryPolicy(base_delay=0.01, rate_limit_base_delay=0.01, rate_limit_jitter=0)
 
 # The simulated upstream and the proxy in front of it, for this module's tests.
 argo_upstream = conftest_argo.argo_upstream

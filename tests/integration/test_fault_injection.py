@@ -88,7 +88,14 @@ SECRETS = (API_KEY, ENV_SECRET, HEADER_SECRET)
 LOGGERS = ("argo_mcp_client", "mcp", "httpx2", "openai")
 
 # Small delays and timeouts keep the module fast; none of the assertions time anything.
-RETRY = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02, max_retry_after=0.05)
+RETRY = RetryPolicy(
+    attempts=3,
+    base_delay=0.01,
+    max_delay=0.02,
+    max_retry_after=0.05,
+    rate_limit_base_delay=0.01,
+    rate_limit_jitter=0,
+)
 REQUEST_TIMEOUT = 0.5
 TOOL_TIMEOUT = 1.0
 MAX_TOOL_OUTPUT = 1000

@@ -10,9 +10,11 @@ from argo_mcp_client._mcp.naming import assign_names
 from argo_mcp_client._mcp.schema.convert import (
     SchemaLimits,
     SchemaReport,
+    SchemaTarget,
     convert_description,
     convert_schema,
 )
+from argo_mcp_client._mcp.schema.strict import NullPlan, strict_form, strip_added_nulls
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
@@ -60,10 +62,14 @@ class ToolRegistry:
     Built once when the servers are listed; lookups during a run are dict reads.
     """
 
-    def __init__(self, tools: Sequence[ToolInfo]) -> None:
+    def __init__(self, tools: Sequence[ToolInfo], *, limits: SchemaLimits | None = None) -> None:
         self._by_name = {tool.name: tool for tool in tools}
         self._validators: dict[str, Draft202012Validator | None] = {}
         self._openai = [tool.openai_tool() for tool in tools]
+        self._limits = limits or SchemaLimits()
+        self._by_target: dict[SchemaTarget, list[dict[str, Any]]] = {}
+        self._strict: dict[str, tuple[dict[str, Any] | None, NullPlan, str]] = {}
+        self._converted: dict[tuple[str, str], dict[str, Any]] = {}
 
     @classmethod
     def build(
@@ -85,7 +91,7 @@ class ToolRegistry:
                     continue
                 seen.add(key)
                 infos.append(_tool_info(names[key], server, tool, limits))
-        return cls(infos)
+        return cls(infos, limits=limits)
 
     def __iter__(self) -> Iterator[ToolInfo]:
         return iter(self._by_name.values())
@@ -100,9 +106,56 @@ class ToolRegistry:
     def names(self) -> list[str]:
         return list(self._by_name)
 
-    def openai_tools(self) -> list[dict[str, Any]]:
-        """All tools in OpenAI format, built once."""
-        return self._openai
+    def openai_tools(self, target: SchemaTarget | None = None) -> list[dict[str, Any]]:
+        """All tools in OpenAI format for a backend like ``target`` (default: the portable form), built once.
+
+        With ``target.strict``, each tool that can be written in the strict subset is
+        sent so, with ``strict: true``; the others keep their plain form.
+        """
+        if target is None:
+            return self._openai
+        if (built := self._by_target.get(target)) is None:
+            built = self._by_target[target] = [self._tool_for(tool, target) for tool in self]
+        return built
+
+    def strict(self, tool: ToolInfo) -> tuple[dict[str, Any] | None, NullPlan, str]:
+        """The strict form of ``tool``'s schema (``None``, and why, when it has none) and its null plan."""
+        if (found := self._strict.get(tool.name)) is None:
+            kept, _ = convert_schema(
+                tool.input_schema, limits=self._limits, target=SchemaTarget(nulls="keep")
+            )
+            found = self._strict[tool.name] = strict_form(kept)
+            if found[0] is None:
+                logger.debug("tool %r is sent without strict: %s", tool.name, found[2])
+        return found
+
+    def server_arguments(self, tool: ToolInfo, arguments: dict[str, Any]) -> dict[str, Any]:
+        """``arguments`` as the server declared them: without the nulls the strict form added."""
+        plan = self.strict(tool)[1]
+        return arguments if plan.empty else strip_added_nulls(arguments, plan)
+
+    def _tool_for(self, tool: ToolInfo, target: SchemaTarget) -> dict[str, Any]:
+        if target.strict and (strict := self.strict(tool)[0]) is not None:
+            spec = {"name": tool.name, "description": tool.description, "parameters": strict, "strict": True}
+            return {"type": "function", "function": spec}
+        if target.nulls == "omit":
+            return tool.openai_tool()
+        spec = {
+            "name": tool.name,
+            "description": tool.description,
+            "parameters": self._parameters(tool, target),
+        }
+        return {"type": "function", "function": spec}
+
+    def _parameters(self, tool: ToolInfo, target: SchemaTarget) -> dict[str, Any]:
+        """``tool``'s schema converted for ``target``'s nulls (the strict form aside), converted once."""
+        key = (tool.name, target.nulls)
+        if (found := self._converted.get(key)) is None:
+            nulls = SchemaTarget(nulls=target.nulls)
+            found = self._converted[key] = convert_schema(
+                tool.input_schema, limits=self._limits, target=nulls
+            )[0]
+        return found
 
     def validator(self, tool: ToolInfo) -> Draft202012Validator | None:
         """A validator for the server's own schema, or ``None`` if that schema is itself invalid."""

@@ -58,12 +58,15 @@ class ModelChain:
         turn: int,
         models: Sequence[str],
         messages: Sequence[dict[str, Any]],
-        tools: Sequence[dict[str, Any]],
+        tools: Sequence[dict[str, Any]] | Callable[[str], Sequence[dict[str, Any]]],
         streaming: bool,
         emit: Emit,
         overrides: Mapping[str, Any] | None = None,
     ) -> tuple[ModelReply, str]:
         """The turn's reply and the model that gave it.
+
+        ``tools`` may be a function of the model, so each model of the chain gets the
+        tools in the form it takes.
 
         Raises:
             ModelError: the only model failed (its own error).
@@ -81,7 +84,10 @@ class ModelChain:
             if not breaker.try_acquire():
                 causes.append(CircuitOpenError(model, retry_in=breaker.retry_in()))
                 continue
-            turn_request = _TurnRequest(self, turn, model, messages, tools, streaming, emit, overrides or {})
+            offered = tools(model) if callable(tools) else tools
+            turn_request = _TurnRequest(
+                self, turn, model, messages, offered, streaming, emit, overrides or {}
+            )
             try:
                 reply = await call_with_retries(
                     turn_request.attempt,

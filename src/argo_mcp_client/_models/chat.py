@@ -20,7 +20,7 @@ from argo_mcp_client._models.assembly import StreamAssembler, StreamError
 from argo_mcp_client._models.notices import notice_error
 from argo_mcp_client._models.quirks import Quirks
 from argo_mcp_client._models.reply import ModelReply, ToolCallRequest, with_unique_ids
-from argo_mcp_client.errors import ConfigError, GatewayError, ModelError
+from argo_mcp_client.errors import ConfigError, EmptyCompletion, GatewayError, ModelError
 from argo_mcp_client.result import Usage
 
 if TYPE_CHECKING:
@@ -106,12 +106,10 @@ class ChatModel:
         Streamed, the answer is an ``AsyncStream`` of plain chunk dicts; otherwise a ``ChatCompletion``.
         """
         while True:
-            body = {
-                "model": model,
-                **self.quirks.request(model, messages, tools),
-                **self._settings,
-                **extra,
-            }
+            body = self.quirks.shape(
+                model,
+                {"model": model, **self.quirks.request(model, messages, tools), **self._settings, **extra},
+            )
             try:
                 return await self._post(body)
             except openai.APIStatusError as exc:
@@ -187,7 +185,19 @@ _OPTION_MAPPINGS = {"extra_headers": "headers", "extra_query": "params", "extra_
 def _checked(reply: ModelReply, model: str) -> ModelReply:
     if error := notice_error(reply.content, model=model):
         raise error
+    if is_empty(reply):
+        raise EmptyCompletion(model)
     return reply
+
+
+def is_empty(reply: ModelReply) -> bool:
+    """Whether a reply is an empty completion: a clean stop with no text, no calls and no output tokens."""
+    return (
+        reply.finish_reason in ("stop", None)
+        and not (reply.content or "").strip()
+        and not reply.tool_calls
+        and reply.usage.completion_tokens == 0
+    )
 
 
 def model_error(exc: openai.APIError, *, model: str, base_url: str) -> ModelError:

@@ -9,6 +9,7 @@ sensible defaults.
 from __future__ import annotations
 
 import fnmatch
+import logging
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,9 @@ from argo_mcp_client._models.aliases import ModelFamily, canonical_model, model_
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["ARGO_TOOLS_PAYLOAD_LIMIT", "KNOWN_PROFILES", "ModelProfile", "profile_for"]
+__all__ = ["ARGO_TOOLS_PAYLOAD_LIMIT", "KNOWN_PROFILES", "ModelProfile", "ProfileBook", "profile_for"]
+
+logger = logging.getLogger("argo_mcp_client")
 
 ARGO_TOOLS_PAYLOAD_LIMIT = 40_000
 """Bytes of the ``tools`` list Argo's gateway accepts in one request (observed, about 40 KB)."""
@@ -55,7 +58,8 @@ class ModelProfile:
     exclusive_temperature_top_p: bool = False
     """Refuses ``temperature`` and ``top_p`` in the same request."""
     tool_choice_object: bool = False
-    """Refuses a string ``tool_choice``; needs the object form."""
+    """Refuses a string ``tool_choice``; needs the object form (Claude behind a gateway that passes
+    requests through unconverted; learned from the first refusal)."""
     tools_payload_limit: int | None = None
     """Bytes of the ``tools`` list the gateway accepts; ``None`` for no known limit."""
     input_price: float | None = None
@@ -82,7 +86,6 @@ def _claude(**overrides: object) -> ModelProfile:
         max_output_tokens=21_000,
         vision=True,
         exclusive_temperature_top_p=True,
-        tool_choice_object=True,
         tools_payload_limit=ARGO_TOOLS_PAYLOAD_LIMIT,
     )
     return _replace(base, overrides)
@@ -105,6 +108,9 @@ def _replace(profile: ModelProfile, overrides: Mapping[str, object]) -> ModelPro
 
 
 KNOWN_PROFILES: dict[str, ModelProfile] = {
+    "gpt35": _gpt(context_window=16_385, max_output_tokens=4_096, vision=False, strict_tools=False),
+    "gpt4": _gpt(context_window=8_192, max_output_tokens=8_192, vision=False, strict_tools=False),
+    "gpt4turbo": _gpt(max_output_tokens=4_096, strict_tools=False),
     "gpt4o": _gpt(max_output_tokens=16_384),
     "gpt4olatest": _gpt(max_output_tokens=16_384),
     "gpt41": _gpt(context_window=1_047_576, max_output_tokens=32_768),
@@ -117,13 +123,18 @@ KNOWN_PROFILES: dict[str, ModelProfile] = {
     "gpt5": _gpt(context_window=400_000, max_output_tokens=128_000, reasoning=True),
     "gpt5mini": _gpt(context_window=400_000, max_output_tokens=128_000, reasoning=True),
     "gpt5nano": _gpt(context_window=400_000, max_output_tokens=128_000, reasoning=True),
+    "gpt51": _gpt(context_window=400_000, max_output_tokens=128_000, reasoning=True),
+    "gpt54nano": _gpt(context_window=400_000, max_output_tokens=128_000, reasoning=True),
+    "claudeopus4": _claude(max_output_tokens=32_000),
     "claudeopus41": _claude(max_output_tokens=32_000),
     "claudeopus45": _claude(),
     "claudesonnet45": _claude(),
     "claudesonnet4": _claude(),
+    "claudesonnet37": _claude(exclusive_temperature_top_p=False),
     "claudehaiku45": _claude(),
     "gemini25pro": _gemini(),
     "gemini25flash": _gemini(),
+    "gemini25flashlite": _gemini(),
 }
 """The models this library knows, by Argo id."""
 
@@ -156,3 +167,46 @@ def profile_for(model: str, overrides: Mapping[str, ModelProfile] | None = None)
     if known is not None:
         return known
     return _FAMILY_DEFAULTS[model_family(model)]
+
+
+class ProfileBook:
+    """The profiles in use by one client: the table, the user's overrides, and what was learned.
+
+    What the gateway teaches at run time (a refusal that names a quirk) amends the
+    model's profile for the life of the client; each amendment is logged once.
+    """
+
+    def __init__(self, overrides: Mapping[str, ModelProfile] | None = None) -> None:
+        self._overrides = dict(overrides or {})
+        self._learned: dict[str, ModelProfile] = {}
+        self._said: set[tuple[str, str]] = set()
+
+    def profile(self, model: str) -> ModelProfile:
+        """The profile ``model`` is sent with now, learned facts included."""
+        key = canonical_model(model)
+        learned = self._learned.get(key)
+        return learned if learned is not None else profile_for(model, self._overrides)
+
+    def amend(self, model: str, reason: str, **facts: object) -> bool:
+        """Change facts of ``model``'s profile for the rest of the client's life; ``True`` if any changed.
+
+        Logged once per model and fact, with ``reason``.
+        """
+        current = self.profile(model)
+        changed = {name: value for name, value in facts.items() if getattr(current, name) != value}
+        if not changed:
+            return False
+        notes = tuple(f"{name}={value!r}: {reason}" for name, value in changed.items())
+        amended = _replace(current, {**changed, "learned": current.learned + notes})
+        self._learned[canonical_model(model)] = amended
+        for name, value in changed.items():
+            self.say_once(model, name, "model %r: %s; %s=%r from now on", model, reason, name, value)
+        return True
+
+    def say_once(self, model: str, topic: str, message: str, *args: object) -> None:
+        """Log a warning about ``model`` the first time ``topic`` comes up for it."""
+        key = (canonical_model(model), topic)
+        if key in self._said:
+            return
+        self._said.add(key)
+        logger.warning(message, *args)

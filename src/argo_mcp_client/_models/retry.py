@@ -4,7 +4,9 @@ One retry layer: the openai SDK's own retries are turned off. Transient
 failures (timeouts, dropped connections and streams) and the statuses that
 mean "not now" (408, 409, 429, 5xx) are retried; a request the gateway refused
 (400, 401, 403, 404, 422) is not. The wait honours the gateway's Retry-After
-up to a cap, and otherwise grows exponentially with jitter.
+up to a cap, and otherwise grows exponentially with jitter. A 429 has a backoff
+of its own, longer and with its jitter added rather than taken off: argo-proxy
+drops the gateway's Retry-After, and a rate limit outlasts a 5xx blip.
 """
 
 from __future__ import annotations
@@ -42,6 +44,12 @@ class RetryPolicy:
     """The longest wait a gateway's Retry-After is allowed to ask for."""
     jitter: float = 0.25
     """Up to this fraction is taken off each computed wait, so clients do not retry in step."""
+    rate_limit_base_delay: float = 2.5
+    """The first wait after a 429 without Retry-After, doubled for each further retry."""
+    rate_limit_max_delay: float = 30.0
+    """The longest computed wait after a 429."""
+    rate_limit_jitter: float = 0.5
+    """Up to this fraction is added to each computed wait after a 429 (never less than the base)."""
 
 
 def is_retryable(error: BaseException) -> bool:
@@ -68,6 +76,9 @@ def retry_delay(policy: RetryPolicy, retry: int, error: BaseException, rand: Cal
     retry_after = error.retry_after if isinstance(error, ModelError) else None
     if retry_after is not None and retry_after >= 0:
         return min(retry_after, policy.max_retry_after)
+    if isinstance(error, ModelError) and error.status_code == 429:
+        limited = policy.rate_limit_base_delay * 2.0 ** (retry - 1) * (1 + policy.rate_limit_jitter * rand())
+        return min(policy.rate_limit_max_delay, limited)
     computed: float = min(policy.max_delay, policy.base_delay * 2.0 ** (retry - 1))
     return computed * (1 - policy.jitter * rand())
 

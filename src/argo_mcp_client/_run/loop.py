@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from argo_mcp_client._run.targets import schema_target
 from argo_mcp_client._run.tools import cancelled_record
 from argo_mcp_client._telemetry import span
 from argo_mcp_client.errors import ArgoMCPError, MaxTurnsExceeded
@@ -20,8 +21,9 @@ from argo_mcp_client.events import RunFinished, RunStarted, TurnFinished
 from argo_mcp_client.result import RunResult, ToolCallRecord, Usage
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
+    from argo_mcp_client._mcp.registry import ToolRegistry
     from argo_mcp_client._models.chain import ModelChain
     from argo_mcp_client._models.reply import ModelReply, ToolCallRequest
     from argo_mcp_client._run.tools import Dispatcher
@@ -79,7 +81,7 @@ async def run_loop(
         with span("argo_mcp.turn", **{"argo_mcp.turn": turn}):
             try:
                 # Tools a server added or removed since the last turn are offered from this one on.
-                tools = (await dispatcher.toolset.refresh()).openai_tools()
+                tools = _tools_for(await dispatcher.toolset.refresh(), chain)
                 reply, model = await chain.request(
                     turn=turn,
                     models=options.models,
@@ -101,6 +103,16 @@ async def run_loop(
             result = state.result(reply.content or "", model)
             await emit(RunFinished(result=result))
             return result
+
+
+def _tools_for(registry: ToolRegistry, chain: ModelChain) -> Callable[[str], list[dict[str, Any]]]:
+    """Each model's tools in the schema form its profile says it takes."""
+    profiles = chain.chat.quirks.profiles
+
+    def tools(model: str) -> list[dict[str, Any]]:
+        return registry.openai_tools(schema_target(profiles.profile(model)))
+
+    return tools
 
 
 async def _answer_tool_calls(

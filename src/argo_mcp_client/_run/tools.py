@@ -106,6 +106,8 @@ class Dispatcher:
         if tool is None:
             problem = self._unknown_tool(call.name)
         elif problem is None and arguments is not None:
+            # A null the strict form added for an optional argument means "omitted".
+            arguments = self.toolset.registry.server_arguments(tool, arguments)
             problem = self._schema_problem(tool, arguments)
         started_event = ToolCallStarted(
             turn=turn,

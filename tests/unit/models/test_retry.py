@@ -85,7 +85,7 @@ class Recorder:
 
 async def test_transient_failures_are_retried_until_success() -> None:
     calls = Recorder(status(503), status(429), "ok")
-    policy = RetryPolicy(attempts=3, base_delay=1, jitter=0)
+    policy = RetryPolicy(attempts=3, base_delay=1, jitter=0, rate_limit_base_delay=1, rate_limit_jitter=0)
 
     result = await call_with_retries(calls.attempt, policy, on_retry=calls.on_retry, sleep=calls.sleep)
 

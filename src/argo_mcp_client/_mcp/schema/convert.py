@@ -63,7 +63,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from argo_mcp_client._mcp.schema.keywords import truncate
-from argo_mcp_client._mcp.schema.types import SchemaAction, SchemaChange, SchemaLimits, SchemaReport
+from argo_mcp_client._mcp.schema.nulls import nullable_keyword
+from argo_mcp_client._mcp.schema.types import (
+    SchemaAction,
+    SchemaChange,
+    SchemaLimits,
+    SchemaReport,
+    SchemaTarget,
+)
 from argo_mcp_client._mcp.schema.walk import Converter
 
 if TYPE_CHECKING:
@@ -74,18 +81,33 @@ __all__ = [
     "SchemaChange",
     "SchemaLimits",
     "SchemaReport",
+    "SchemaTarget",
     "convert_description",
     "convert_schema",
 ]
 
 _DEFAULT_LIMITS: Final = SchemaLimits()
+_DEFAULT_TARGET: Final = SchemaTarget()
 
 
 def convert_schema(
-    schema: Mapping[str, Any] | None, *, limits: SchemaLimits = _DEFAULT_LIMITS
+    schema: Mapping[str, Any] | None,
+    *,
+    limits: SchemaLimits = _DEFAULT_LIMITS,
+    target: SchemaTarget = _DEFAULT_TARGET,
 ) -> tuple[dict[str, Any], SchemaReport]:
-    """The model-facing ``parameters`` for a tool's ``inputSchema``, and what was changed to get there."""
-    out, changes = Converter({} if schema is None else schema, limits).run()
+    """The model-facing ``parameters`` for a tool's ``inputSchema``, and what was changed to get there.
+
+    ``target`` says how the receiving backend takes ``null`` (see :data:`NullStyle`); the
+    strict form, for backends that take it, is :func:`~argo_mcp_client._mcp.schema.strict.strict_form`
+    of this output converted with ``nulls="keep"``.
+    """
+    out, changes = Converter({} if schema is None else schema, limits, target.nulls).run()
+    if target.nulls == "nullable":
+        out, more = nullable_keyword(out)
+        changes += (
+            [("", "nullable-keyword", f"null written as nullable: true at {more} places")] if more else []
+        )
     return out, SchemaReport(tuple(SchemaChange(path, action, detail) for path, action, detail in changes))
 
 

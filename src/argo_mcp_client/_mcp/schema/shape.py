@@ -17,9 +17,11 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from argo_mcp_client._mcp.schema.refs import At
-    from argo_mcp_client._mcp.schema.types import SchemaAction, SchemaLimits
+    from argo_mcp_client._mcp.schema.types import NullStyle, SchemaAction, SchemaLimits
 
 __all__ = ["Members", "Shaper"]
+
+_ABSENT: Any = object()
 
 Members = list[tuple["At", dict[str, Any]]]
 """Converted combinator members, each with the position it came from."""
@@ -28,14 +30,22 @@ Members = list[tuple["At", dict[str, Any]]]
 class Shaper:
     """The limits, the changes noted so far, and the rules that need nothing more."""
 
-    def __init__(self, limits: SchemaLimits) -> None:
+    def __init__(self, limits: SchemaLimits, nulls: NullStyle = "omit") -> None:
         self._limits = limits
+        self._nulls = nulls
+        # Whether the value being converted is an optional property, the one place where
+        # omitting an argument can stand for null (not a required one, an array item or a map value).
+        self._optional = False
         self._changes: dict[tuple[str, SchemaAction, str], None] = {}
         # At least the size of the output: each of its subschemas comes from one convert
         # call (the root's replacement included), a type-list split or a tuple's anyOf,
         # and merging only ever joins them. While it stays within max_nodes, trimming
         # would count the whole output to find nothing to cut.
         self._made = 1
+
+    def drops_null(self, default: object) -> bool:
+        """Whether a null alternative here may go: omitting the argument means the same."""
+        return self._nulls != "keep" and self._optional and (default is None or default is _ABSENT)
 
     def note(self, path: str | At, action: SchemaAction, detail: str) -> None:
         # A dict key, so a definition inlined at many places is reported once, at its own path.
@@ -67,10 +77,17 @@ class Shaper:
         """``out`` constrained by one of ``branches``; the caller completes the result."""
         if not branches:
             return out
-        kept = [(where, branch) for where, branch in branches if not is_null(branch)]
+        if self.drops_null(out.get("default", _ABSENT)):
+            kept = [(where, branch) for where, branch in branches if not is_null(branch)]
+        else:
+            kept = list(branches)
         collapsed = bool(kept) and len(kept) < len(branches)
         if collapsed:
             self.note(path, "collapse-nullable", "dropped the null alternative; omit the argument instead")
+            if "default" in out and out["default"] is None:
+                self.note(
+                    path, "drop-default-null", "dropped default: null; omitting the argument means null"
+                )
             out = {key: value for key, value in out.items() if key != "default" or value is not None}
         branches = kept if kept else branches[:1]
         if len(branches) > 1:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-__all__ = ["SchemaAction", "SchemaChange", "SchemaLimits", "SchemaReport"]
+__all__ = ["NullStyle", "SchemaAction", "SchemaChange", "SchemaLimits", "SchemaReport", "SchemaTarget"]
 
 SchemaAction = Literal[
     "inline-ref",  # a same-document $ref replaced by its target
@@ -14,6 +14,8 @@ SchemaAction = Literal[
     "drop-key",  # keywords that constrain values dropped (unportable or invalid)
     "drop-annotations",  # annotation keywords dropped, counted for the whole schema
     "collapse-nullable",  # a null alternative, null type or OpenAPI nullable dropped
+    "drop-default-null",  # a `default: null` removed with the null it stood for
+    "nullable-keyword",  # null written as OpenAPI `nullable: true` for a backend that takes only that
     "one-of-to-any-of",
     "merge-any-of",  # a lone anyOf alternative merged into its parent
     "merge-all-of",
@@ -87,3 +89,24 @@ class SchemaLimits:
 
 
 _DEPTH_CEILING: Final = 64
+
+
+NullStyle = Literal["keep", "omit", "nullable"]
+"""How ``null`` reaches the model.
+
+* ``"keep"``: as the server wrote it (a ``{"type": "null"}`` alternative); GPT and Claude take it.
+* ``"omit"``: dropped where omitting the argument means the same (an optional property whose
+  default is null or absent); kept as an alternative elsewhere (a required property, array
+  items, map values, a non-null default), where nothing else could say it.
+* ``"nullable"``: as ``"omit"``, then the null alternatives left are written as OpenAPI
+  ``nullable: true``, the only form some backends (Gemini's schema) take.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaTarget:
+    """What the backend receiving a tool's schema accepts; chosen per model from its profile."""
+
+    nulls: NullStyle = "omit"
+    strict: bool = False
+    """Send the tool with ``strict: true`` wherever it can be written in the strict subset."""

@@ -42,10 +42,10 @@ from argo_mcp_client._mcp.schema.refs import (
     local_pointer,
     resolve,
 )
-from argo_mcp_client._mcp.schema.shape import Members, Shaper
+from argo_mcp_client._mcp.schema.shape import _ABSENT, Members, Shaper
 
 if TYPE_CHECKING:
-    from argo_mcp_client._mcp.schema.types import SchemaAction, SchemaLimits
+    from argo_mcp_client._mcp.schema.types import NullStyle, SchemaAction, SchemaLimits
 
 __all__ = ["Converter"]
 
@@ -65,8 +65,8 @@ _RANK: Final = {key: rank for rank, key in enumerate(OUTPUT_ORDER)}
 class Converter(Shaper):
     """One conversion: walks the input document, and notes what it changes on the way."""
 
-    def __init__(self, root: object, limits: SchemaLimits) -> None:
-        super().__init__(limits)
+    def __init__(self, root: object, limits: SchemaLimits, nulls: NullStyle = "omit") -> None:
+        super().__init__(limits, nulls)
         self._root = root
         self._max_depth = limits.max_depth
         self._annotations: dict[str, set[str]] = {}
@@ -188,8 +188,9 @@ class Converter(Shaper):
             self._made += len(branches)
         elif types:
             dropped.append("type")
-        if (nullable or raw.get("nullable") is True) and out.get("default", MISSING) is None:
+        if (nullable or (raw.get("nullable") is True and not split)) and out.get("default", MISSING) is None:
             del out["default"]
+            self.note(at.path, "drop-default-null", "dropped default: null; omitting the argument means null")
         for key in ("anyOf", "oneOf", "allOf"):
             value = raw.get(key, MISSING)
             if value is MISSING:
@@ -201,8 +202,18 @@ class Converter(Shaper):
                 self.note(at.path, "one-of-to-any-of", "oneOf written as anyOf")
             # allOf members always merge into this schema, and so does a lone non-null
             # alternative; their children then sit one level up in the output.
-            members = self.members(value, key, at if key == "allOf" or merges(value) else at.down())
+            if self.drops_null(raw.get("default", _ABSENT)):
+                collapse = merges(value)
+            else:
+                collapse = sum(member is not False for member in value) <= 1
+            members = self.members(value, key, at if key == "allOf" or collapse else at.down())
             out = self.all_of(out, members, at) if key == "allOf" else self.any_of(out, members, at)
+        if "patternProperties" in dropped and out.get("additionalProperties") is False:
+            # Without the patterns, `false` would leave an object no value satisfies.
+            del out["additionalProperties"]
+            self.note(
+                at.path, "drop-key", "dropped additionalProperties: false, which patternProperties opened"
+            )
         if dropped:
             self.dropped(at, dropped)
         return out
@@ -252,6 +263,9 @@ class Converter(Shaper):
         declared = raw.get("type", MISSING)
         if declared is MISSING:
             return [], False
+        drops = self.drops_null(raw.get("default", _ABSENT))
+        if raw.get("nullable") is True and not drops and type(declared) is str and declared != "null":
+            declared = [declared, "null"]  # OpenAPI's nullable, where null cannot be left out
         if type(declared) is str and declared in _TYPE_NAMES:
             return [declared], False
         listed = declared if isinstance(declared, list | tuple) else [declared]
@@ -259,7 +273,7 @@ class Converter(Shaper):
         bad = [name for name in listed if name not in TYPES]
         if bad:
             self.note(path, "drop-key", f"dropped unknown type names {short(bad)}")
-        nullable = len(names) > 1 and "null" in names
+        nullable = len(names) > 1 and "null" in names and drops
         if nullable:
             names.remove("null")
             self.note(path, "collapse-nullable", "dropped null from the type list; omit the argument instead")
@@ -281,7 +295,7 @@ class Converter(Shaper):
             else:
                 out["enum"] = [value]
                 self.note(at.path, "const-to-enum", "const written as a one-value enum")
-        if raw.get("nullable") is True:
+        if raw.get("nullable") is True and self.drops_null(raw.get("default", _ABSENT)):
             self.note(at.path, "collapse-nullable", "dropped OpenAPI nullable; omit the argument instead")
         elif "nullable" in raw:
             self._annotations.setdefault("nullable", set()).add(at.path)
@@ -292,13 +306,21 @@ class Converter(Shaper):
     def children(
         self, raw: Mapping[str, Any], out: dict[str, Any], at: At, levels: int, dropped: list[str]
     ) -> None:
+        outer = self._optional
         props = raw.get("properties", MISSING)
         # A Mapping check costs an ABC lookup: not worth making for a missing keyword.
         if props is not MISSING and (type(props) is dict or isinstance(props, Mapping)):
             depth, stack = at.depth + levels, at.stack
             converted: dict[str, Any] = {}
             out["properties"] = converted
+            listed = raw.get("required")
+            needed = (
+                set(listed)
+                if isinstance(listed, list | tuple) and all(isinstance(n, str) for n in listed)
+                else set()
+            )
             for name, schema in props.items():
+                self._optional = name not in needed
                 if not isinstance(name, str):
                     self.note(at.path, "drop-key", f"dropped property with non-string name {short(name)}")
                 elif schema is False:
@@ -308,6 +330,15 @@ class Converter(Shaper):
                     converted[name] = self.convert(schema, At(None, depth, stack, at, ("properties", name)))
         elif props is not MISSING:
             dropped.append("properties")
+        self._optional = False  # array items and map values cannot be left out
+        try:
+            self._other_children(raw, out, at, levels, dropped)
+        finally:
+            self._optional = outer
+
+    def _other_children(
+        self, raw: Mapping[str, Any], out: dict[str, Any], at: At, levels: int, dropped: list[str]
+    ) -> None:
         required = raw.get("required", MISSING)
         if isinstance(required, list | tuple):
             out["required"] = [str(name) for name in required if isinstance(name, str)]

@@ -29,6 +29,7 @@ from argo_mcp_client._mcp.schema.convert import (
     SchemaChange,
     SchemaLimits,
     SchemaReport,
+    SchemaTarget,
     convert_description,
     convert_schema,
 )
@@ -213,20 +214,29 @@ def test_nullable_any_of_collapses_and_keeps_outer_description() -> None:
     assert actions(report) == [("/properties/name", "collapse-nullable")]
 
 
-def test_nullable_collapse_drops_default_null_but_keeps_other_defaults() -> None:
+def test_nullable_collapse_drops_default_null_but_keeps_null_beside_other_defaults() -> None:
     out, _ = convert(
         obj(
             a={"anyOf": [{"type": "string"}, {"type": "null"}], "default": None},
             b={"anyOf": [{"type": "integer"}, {"type": "null"}], "default": 3},
         )
     )
-    assert out["properties"] == {"a": {"type": "string"}, "b": {"type": "integer", "default": 3}}
+    # b's default is not null, so omitting it is not the same as null: its null stays.
+    assert out["properties"] == {
+        "a": {"type": "string"},
+        "b": {"anyOf": [{"type": "integer"}, {"type": "null"}], "default": 3},
+    }
 
 
-def test_required_nullable_stays_required_without_null() -> None:
+def test_required_nullable_keeps_its_null_since_it_cannot_be_omitted() -> None:
     schema = {**obj(x={"anyOf": [{"type": "integer"}, {"type": "null"}]}), "required": ["x"]}
-    out, _ = convert(schema)
-    assert out == {"type": "object", "properties": {"x": {"type": "integer"}}, "required": ["x"]}
+    out, report = convert(schema)
+    assert out == {
+        "type": "object",
+        "properties": {"x": {"anyOf": [{"type": "integer"}, {"type": "null"}]}},
+        "required": ["x"],
+    }
+    assert not report.changed
 
 
 def test_any_of_with_several_non_null_branches_keeps_them() -> None:
@@ -305,7 +315,7 @@ def test_all_of_conflict_later_member_wins_and_is_named() -> None:
 def test_type_list_with_null_collapses_to_the_single_type() -> None:
     out, report = convert(obj(v={"type": ["string", "null"], "default": None}))
     assert out["properties"]["v"] == {"type": "string"}
-    assert actions(report) == [("/properties/v", "collapse-nullable")]
+    assert actions(report) == [("/properties/v", "collapse-nullable"), ("/properties/v", "drop-default-null")]
 
 
 def test_multi_type_list_splits_keywords_by_type() -> None:
@@ -381,11 +391,46 @@ def test_array_without_items_gets_empty_items() -> None:
     assert actions(report) == [("/properties/tags", "add-items")]
 
 
-def test_additional_properties_schema_converted() -> None:
+def test_additional_properties_schema_converted_keeping_null_values() -> None:
     out, _ = convert(
         obj(m={"type": "object", "additionalProperties": {"type": ["number", "null"], "title": "V"}})
     )
-    assert out["properties"]["m"] == {"type": "object", "additionalProperties": {"type": "number"}}
+    # A map value cannot be omitted, so its null stays.
+    values = {"anyOf": [{"type": "number"}, {"type": "null"}]}
+    assert out["properties"]["m"] == {"type": "object", "additionalProperties": values}
+
+
+def test_null_in_array_items_is_kept() -> None:
+    out, _ = convert(obj(cells={"type": "array", "items": {"type": ["string", "number", "null"]}}))
+    branches = out["properties"]["cells"]["items"]["anyOf"]
+    assert {"type": "null"} in branches
+
+
+def test_pattern_properties_dropped_does_not_leave_a_closed_empty_object() -> None:
+    schema = obj(
+        env={
+            "type": "object",
+            "patternProperties": {"^[A-Z]+$": {"type": "string"}},
+            "additionalProperties": False,
+        }
+    )
+    out, report = convert({**schema, "required": ["env"]})
+    assert "additionalProperties" not in out["properties"]["env"]
+    assert ("/properties/env", "drop-key") in actions(report)
+
+
+def test_keep_target_leaves_optional_nulls_and_default_null() -> None:
+    schema = obj(v={"anyOf": [{"type": "string"}, {"type": "null"}], "default": None})
+    out, report = convert_schema(schema, target=SchemaTarget(nulls="keep"))
+    assert out["properties"]["v"] == {"anyOf": [{"type": "string"}, {"type": "null"}], "default": None}
+    assert not report.changed
+
+
+def test_nullable_target_writes_null_as_the_openapi_keyword() -> None:
+    schema = {**obj(v={"type": ["string", "null"]}), "required": ["v"]}
+    out, report = convert_schema(schema, target=SchemaTarget(nulls="nullable"))
+    assert out["properties"]["v"] == {"type": "string", "nullable": True}
+    assert ("", "nullable-keyword") in actions(report)
 
 
 # --- objects and the root -----------------------------------------------------------------
