@@ -33,6 +33,7 @@ from argo_mcp_client import (
     ArgoMCPClient,
     ArgoMCPError,
     Event,
+    HistoryCompacted,
     ModelRequestStarted,
     ModelRetrying,
     ModelSwitched,
@@ -111,6 +112,8 @@ def describe(event: Event) -> str:
             return f"turn {turn}: done, {usage.total_tokens} tokens{served}"
         case RunFinished(result=result):
             return f"{result.turns} turns, {len(result.tool_calls)} tool calls: {result.output}"
+        case HistoryCompacted(turn=turn, tokens_before=before, tokens_after=after):
+            return f"turn {turn}: history shortened for the request, {before} -> {after} tokens"
         case _:
             assert_never(event)  # a type checker flags any event class left out above
 

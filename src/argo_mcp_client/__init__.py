@@ -15,7 +15,10 @@ from argo_mcp_client._mcp.schema.convert import SchemaChange, SchemaLimits, Sche
 from argo_mcp_client._models.breaker import BreakerSettings, CircuitBreaker
 from argo_mcp_client._models.profiles import ModelProfile
 from argo_mcp_client._models.retry import RetryPolicy
+from argo_mcp_client._run.artifacts import ArtifactStore, FileArtifactStore
+from argo_mcp_client._run.budget import TokenCounter, estimate_tokens
 from argo_mcp_client._run.runs import EventStream
+from argo_mcp_client._run.usage import UsageLimits
 from argo_mcp_client._sync import run_sync
 from argo_mcp_client._version import __version__
 from argo_mcp_client.client import ArgoMCPClient
@@ -37,13 +40,16 @@ from argo_mcp_client.errors import (
     GatewayError,
     MaxTurnsExceeded,
     ModelError,
+    OutputValidationError,
     RunError,
     RunTimeout,
     ServerError,
     ServerStartError,
+    UsageLimitExceeded,
 )
 from argo_mcp_client.events import (
     Event,
+    HistoryCompacted,
     ModelRequestStarted,
     ModelRetrying,
     ModelSwitched,
@@ -57,13 +63,15 @@ from argo_mcp_client.events import (
     TurnFinished,
     TurnRestarted,
 )
-from argo_mcp_client.result import RunResult, ToolCallRecord, Usage
+from argo_mcp_client.result import ArtifactRef, RunResult, ToolCallRecord, Usage
 
 __all__ = [
     "AllModelsFailed",
     "ArgoMCPClient",
     "ArgoMCPError",
     "ArgoSettings",
+    "ArtifactRef",
+    "ArtifactStore",
     "BreakerSettings",
     "CircuitBreaker",
     "CircuitOpenError",
@@ -74,7 +82,9 @@ __all__ = [
     "EmptyCompletion",
     "Event",
     "EventStream",
+    "FileArtifactStore",
     "GatewayError",
+    "HistoryCompacted",
     "HttpServer",
     "InProcessServer",
     "MaxTurnsExceeded",
@@ -83,6 +93,7 @@ __all__ = [
     "ModelRequestStarted",
     "ModelRetrying",
     "ModelSwitched",
+    "OutputValidationError",
     "PromptInfo",
     "ResourceContent",
     "ResourceInfo",
@@ -103,6 +114,7 @@ __all__ = [
     "ServerStatus",
     "StdioServer",
     "TextDelta",
+    "TokenCounter",
     "ToolCallFinished",
     "ToolCallRecord",
     "ToolCallStarted",
@@ -111,7 +123,10 @@ __all__ = [
     "TurnFinished",
     "TurnRestarted",
     "Usage",
+    "UsageLimitExceeded",
+    "UsageLimits",
     "__version__",
+    "estimate_tokens",
     "load_servers",
     "run_sync",
 ]

@@ -7,7 +7,7 @@ import os
 import time
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import openai
 
@@ -24,8 +24,11 @@ from argo_mcp_client._models.chat import ChatModel
 from argo_mcp_client._models.profiles import ModelProfile, ProfileBook
 from argo_mcp_client._models.quirks import Quirks
 from argo_mcp_client._models.retry import RetryPolicy
+from argo_mcp_client._run.artifacts import ArtifactStore, FileArtifactStore, artifacts_from
+from argo_mcp_client._run.catalogue import ToolCatalogue
 from argo_mcp_client._run.loop import RunOptions, RunState
 from argo_mcp_client._run.runs import EventStream, Runs
+from argo_mcp_client._run.sizing import LongRunSettings, sizing
 from argo_mcp_client._run.tools import ApproveTool, Dispatcher
 from argo_mcp_client.config import ArgoSettings, HttpServer, InProcessServer, StdioServer, load_servers
 from argo_mcp_client.errors import ConfigError
@@ -39,9 +42,11 @@ if TYPE_CHECKING:
 
     from argo_mcp_client._mcp.info import PromptInfo, ResourceContent, ResourceInfo, ServerStatus
     from argo_mcp_client._mcp.registry import ToolInfo
+    from argo_mcp_client._run.budget import TokenCounter
+    from argo_mcp_client._run.usage import Price, UsageLimits
     from argo_mcp_client.conversation import Conversation
     from argo_mcp_client.events import Event
-    from argo_mcp_client.result import RunResult
+    from argo_mcp_client.result import ArtifactRef, OutputT, RunResult
 
 __all__ = ["ArgoMCPClient"]
 
@@ -86,8 +91,8 @@ class ArgoMCPClient:
             ``False`` for gateways that cannot stream.
         tool_timeout: seconds a tool call may take before the model is told it
             timed out; ``None`` waits forever.
-        max_tool_output: characters of a tool's result sent to the model; the
-            rest is cut, with a marker saying so.
+        max_tool_output: characters of a tool's result sent to the model when it is
+            not kept as an artifact (see ``artifacts``); the rest is cut, with a marker.
         approve_tool: called before each tool call with its :class:`ToolCallStarted`
             event; returning ``False`` (or awaiting to it) refuses the call, and the
             model is told so.
@@ -123,6 +128,22 @@ class ArgoMCPClient:
         settings: defaults to use instead of reading the environment.
         model_profiles: what models accept, over the built-in table (see ``docs/argo.md``),
             keyed by Argo id, alias or glob pattern (``{"mylocal*": ModelProfile(...)}``).
+        artifacts: where tool results over ``artifact_threshold`` are kept whole while
+            the model gets a preview and a handle to read parts by (``read_artifact``):
+            ``True`` for files in a temporary folder removed when the client closes, a
+            folder to keep them in, an :class:`ArtifactStore`, or ``False`` to cut big
+            results at ``max_tool_output`` instead.
+        artifact_threshold: characters above which a result becomes an artifact.
+        context_budget: before each request, shorten what is sent (not the
+            conversation) to fit the model's context window; see the profiles.
+        token_counter: counts the tokens of a text for the budget; by default an
+            offline estimate (about three characters a token, on the safe side).
+        tool_catalogue: when the tools exceed the gateway's tools payload limit (about
+            40 KB at Argo) or a quarter of the context, send the most relevant few and
+            a ``search_tools`` tool; ``False`` always sends every tool.
+        prices: USD per million input and output tokens by model (Argo id, alias or
+            glob), over the profiles' prices; for ``RunResult.cost`` and ``max_cost``.
+        usage_limits: limits on requests, tokens and cost for every run.
     """
 
     def __init__(
@@ -158,6 +179,13 @@ class ArgoMCPClient:
         server_errlog: TextIO | None = None,
         settings: ArgoSettings | None = None,
         model_profiles: Mapping[str, ModelProfile] | None = None,
+        artifacts: ArtifactStore | str | os.PathLike[str] | bool = True,
+        artifact_threshold: int = 20_000,
+        context_budget: bool = True,
+        token_counter: TokenCounter | None = None,
+        tool_catalogue: bool = True,
+        prices: Mapping[str, Price] | None = None,
+        usage_limits: UsageLimits | None = None,
     ) -> None:
         defaults = settings or ArgoSettings()
         specs = load_servers(servers) if isinstance(servers, str | os.PathLike) else list(servers)
@@ -205,6 +233,15 @@ class ArgoMCPClient:
             elicit=elicit,
             roots=tuple(r if isinstance(r, str) else Path(r) for r in roots),
         )
+        self._artifacts = artifacts_from(artifacts, artifact_threshold)
+        self._long_runs = LongRunSettings(
+            context_budget=context_budget,
+            token_counter=token_counter,
+            tool_catalogue=tool_catalogue,
+            prices=prices,
+            profiles=model_profiles,
+        )
+        self.usage_limits = usage_limits
         self._state = _State.NEW
         self._stack = AsyncExitStack()
         self._pool: ServerPool | None = None
@@ -221,6 +258,8 @@ class ArgoMCPClient:
         try:
             if self._owns_openai:
                 self._stack.push_async_callback(self._openai.close)
+            if self._artifacts is not None and isinstance(self._artifacts.store, FileArtifactStore):
+                self._stack.callback(self._artifacts.store.close)
             connections = [
                 ServerConnection(spec, errlog=self._errlog, host=self._host) for spec in self._specs
             ]
@@ -233,8 +272,9 @@ class ArgoMCPClient:
                 tool_timeout=self.tool_timeout,
                 max_output=self.max_tool_output,
                 approve=self._approve_tool,
+                artifacts=self._artifacts,
             )
-            self._runs = Runs(self._chain, dispatcher, self._host)
+            self._runs = Runs(self._chain, dispatcher, self._host, ToolCatalogue())
         except BaseException:
             await self._stack.aclose()
             self._state = _State.CLOSED
@@ -251,6 +291,40 @@ class ArgoMCPClient:
         """Every tool offered to the model, with its schema-conversion report."""
         return list(self._toolset.registry) if self._toolset is not None else []
 
+    @overload
+    async def run(
+        self,
+        prompt: str | Sequence[dict[str, Any]],
+        *,
+        model: str | None = ...,
+        fallback_models: Sequence[str] | None = ...,
+        max_turns: int | None = ...,
+        deadline: float | None = ...,
+        streaming: bool | None = ...,
+        system_prompt: str | None = ...,
+        history: Sequence[dict[str, Any]] = ...,
+        output_type: None = None,
+        output_retries: int = ...,
+        usage_limits: UsageLimits | None = ...,
+    ) -> RunResult[str]: ...
+
+    @overload
+    async def run(
+        self,
+        prompt: str | Sequence[dict[str, Any]],
+        *,
+        model: str | None = ...,
+        fallback_models: Sequence[str] | None = ...,
+        max_turns: int | None = ...,
+        deadline: float | None = ...,
+        streaming: bool | None = ...,
+        system_prompt: str | None = ...,
+        history: Sequence[dict[str, Any]] = ...,
+        output_type: type[OutputT],
+        output_retries: int = ...,
+        usage_limits: UsageLimits | None = ...,
+    ) -> RunResult[OutputT]: ...
+
     async def run(
         self,
         prompt: str | Sequence[dict[str, Any]],
@@ -262,7 +336,10 @@ class ArgoMCPClient:
         streaming: bool | None = None,
         system_prompt: str | None = None,
         history: Sequence[dict[str, Any]] = (),
-    ) -> RunResult:
+        output_type: type[Any] | None = None,
+        output_retries: int = 2,
+        usage_limits: UsageLimits | None = None,
+    ) -> RunResult[Any]:
         """Run the tool-calling loop until the model answers.
 
         Args:
@@ -274,10 +351,16 @@ class ArgoMCPClient:
             streaming: overrides the client's choice to stream replies.
             system_prompt: overrides the client's system prompt for this run.
             history: earlier messages to continue from.
+            output_type: a pydantic model, dataclass or other type the final answer
+                must be; ``RunResult.output`` is then a validated instance of it.
+            output_retries: answers that do not validate the model may correct.
+            usage_limits: overrides the client's ``usage_limits`` for this run.
 
         Raises:
             MaxTurnsExceeded: the model was still calling tools at the limit.
             RunTimeout: the run was still going at its deadline.
+            UsageLimitExceeded: the next request would have passed a usage limit.
+            OutputValidationError: the answer did not fit ``output_type`` after retries.
             ModelError: the model request failed (``AllModelsFailed`` when
                 fallback models failed too).
             ConfigError: the prompt or history is not a valid conversation.
@@ -291,6 +374,9 @@ class ArgoMCPClient:
             streaming=streaming,
             system_prompt=system_prompt,
             history=history,
+            output_type=output_type,
+            output_retries=output_retries,
+            usage_limits=usage_limits,
         )
         return await self._open_runs().to_end(state, options)
 
@@ -306,6 +392,9 @@ class ArgoMCPClient:
         system_prompt: str | None = None,
         history: Sequence[dict[str, Any]] = (),
         conversation: Conversation | None = None,
+        output_type: type[Any] | None = None,
+        output_retries: int = 2,
+        usage_limits: UsageLimits | None = None,
     ) -> AbstractAsyncContextManager[EventStream]:
         """Run the loop and yield its events as they happen; arguments as for :meth:`run`.
 
@@ -331,6 +420,9 @@ class ArgoMCPClient:
             system_prompt=system_prompt,
             history=history,
             conversation=conversation,
+            output_type=output_type,
+            output_retries=output_retries,
+            usage_limits=usage_limits,
         )
         return self._open_runs().open(state, options, conversation)
 
@@ -342,14 +434,20 @@ class ArgoMCPClient:
         max_turns: int | None = None,
         deadline: float | None = None,
         streaming: bool | None = None,
-    ) -> RunResult:
+        usage_limits: UsageLimits | None = None,
+    ) -> RunResult[str]:
         """Send ``prompt`` in ``conversation`` and add the whole exchange to it.
 
         The conversation is updated even when the run fails or is cancelled,
         with everything up to the last complete step.
         """
         state, options = self._plan(
-            prompt, conversation=conversation, max_turns=max_turns, deadline=deadline, streaming=streaming
+            prompt,
+            conversation=conversation,
+            max_turns=max_turns,
+            deadline=deadline,
+            streaming=streaming,
+            usage_limits=usage_limits,
         )
         return await self._open_runs().to_end(state, options, conversation)
 
@@ -365,6 +463,9 @@ class ArgoMCPClient:
         system_prompt: str | None = None,
         history: Sequence[dict[str, Any]] = (),
         conversation: Conversation | None = None,
+        output_type: type[Any] | None = None,
+        output_retries: int = 2,
+        usage_limits: UsageLimits | None = None,
     ) -> tuple[RunState, RunOptions]:
         """A run's starting state and options: the call's arguments over the client's defaults."""
         self._require_open()
@@ -379,18 +480,37 @@ class ArgoMCPClient:
         turns = self.max_turns if max_turns is None else max_turns
         if turns < 1:
             raise ConfigError(f"max_turns must be at least 1, got {turns}")
+        if output_retries < 0:
+            raise ConfigError(f"output_retries must be at least 0, got {output_retries}")
         chain = (model or self.model, *(self.fallback_models if fallback_models is None else fallback_models))
+        models = tuple(dict.fromkeys(chain))
         options = RunOptions(
-            models=tuple(dict.fromkeys(chain)),
+            models=models,
             max_turns=turns,
             streaming=self.streaming if streaming is None else streaming,
             deadline=self.run_deadline if deadline is None else deadline,
+            limits=usage_limits or self.usage_limits,
+            **sizing(models, self._long_runs, output_type=output_type, output_retries=output_retries),
         )
         return state, options
 
     def _open_runs(self) -> Runs:
         assert self._runs is not None  # set on entry, which _plan has checked
         return self._runs
+
+    async def read_artifact(self, artifact: ArtifactRef | str) -> bytes:
+        """The whole of a big tool result kept as an artifact (``ToolCallRecord.artifact``).
+
+        Raises:
+            ConfigError: the client keeps no artifact by that id.
+        """
+        artifact_id = artifact if isinstance(artifact, str) else artifact.id
+        if self._artifacts is None:
+            raise ConfigError("this client keeps no artifacts (artifacts=False)")
+        try:
+            return await self._artifacts.read(artifact_id)
+        except KeyError:
+            raise ConfigError(f"this client keeps no artifact {artifact_id!r}") from None
 
     async def list_resources(self, server: str | None = None) -> list[ResourceInfo]:
         """The resources of one server, or of all, following pagination."""

@@ -12,7 +12,9 @@ ArgoMCPError
 │   └── AllModelsFailed      every model of the chain failed (an ExceptionGroup)
 └── RunError                 the tool-calling loop; carries a valid history
     ├── MaxTurnsExceeded     the model kept calling tools past ``max_turns``
-    └── RunTimeout           the run took longer than its deadline
+    ├── RunTimeout           the run took longer than its deadline
+    ├── UsageLimitExceeded   the next request would pass a limit on requests, tokens or cost
+    └── OutputValidationError the final answer did not fit ``output_type``, after retries
 ```
 
 Any of these that ends a run carries ``history``: the conversation up to the
@@ -39,10 +41,12 @@ __all__ = [
     "GatewayError",
     "MaxTurnsExceeded",
     "ModelError",
+    "OutputValidationError",
     "RunError",
     "RunTimeout",
     "ServerError",
     "ServerStartError",
+    "UsageLimitExceeded",
 ]
 
 
@@ -212,3 +216,27 @@ class RunTimeout(RunError):
             history=history,
         )
         self.deadline = deadline
+
+
+class UsageLimitExceeded(RunError):
+    """The run was stopped before a request that would pass one of its :class:`UsageLimits`.
+
+    Attributes:
+        reason: which limit, and the figures.
+    """
+
+    def __init__(self, reason: str, *, history: Sequence[dict[str, Any]]) -> None:
+        super().__init__(f"{reason}; raise the limit, or resume from this error's history", history=history)
+        self.reason = reason
+
+
+class OutputValidationError(RunError):
+    """The model's final answer did not fit the run's ``output_type``, even after being told why.
+
+    Attributes:
+        errors: what was wrong with the last answer.
+    """
+
+    def __init__(self, errors: str, *, history: Sequence[dict[str, Any]]) -> None:
+        super().__init__(f"the model's answer did not fit the output type: {errors}", history=history)
+        self.errors = errors

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Event",
+    "HistoryCompacted",
     "ModelRequestStarted",
     "ModelRetrying",
     "ModelSwitched",
@@ -178,6 +179,27 @@ class RunFinished:
     kind: Literal["run_finished"] = field(default="run_finished", init=False)
 
 
+@dataclass(frozen=True, slots=True)
+class HistoryCompacted:
+    """The history was shortened for this turn's request, to fit the model's context.
+
+    Only the request is shortened: the run's messages (and the conversation) keep everything.
+    """
+
+    turn: int
+    tokens_before: int
+    """Estimated tokens of the whole history (and tools)."""
+    tokens_after: int
+    """Estimated tokens of what was sent."""
+    limit: int
+    """Tokens the request could hold."""
+    shortened: tuple[str, ...]
+    """Call ids of the tool results replaced by a one-line summary and their artifact's handle."""
+    left_out: int
+    """Older messages left out of the request altogether."""
+    kind: Literal["history_compacted"] = field(default="history_compacted", init=False)
+
+
 Event = (
     RunStarted
     | ModelRequestStarted
@@ -191,6 +213,7 @@ Event = (
     | ServerLog
     | TurnFinished
     | RunFinished
+    | HistoryCompacted
 )
 """Any event of a run."""
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Generic
 
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypeVar
 
-__all__ = ["RunResult", "ToolCallRecord", "Usage"]
+__all__ = ["ArtifactRef", "RunResult", "ToolCallRecord", "Usage"]
 
 
 class Usage(BaseModel):
@@ -26,6 +27,27 @@ class Usage(BaseModel):
             completion_tokens=self.completion_tokens + other.completion_tokens,
             total_tokens=self.total_tokens + other.total_tokens,
         )
+
+
+class ArtifactRef(BaseModel):
+    """A tool result kept whole in the artifact store; the model was sent a preview and this handle.
+
+    Read it back with :meth:`ArgoMCPClient.read_artifact`, or open ``location``
+    (a file path, for the default store).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    """The handle the model reads it by (``read_artifact(id=...)``)."""
+    size: int
+    """Its length in bytes."""
+    media_type: str
+    """``application/json`` when the whole result parses as JSON, else ``text/plain`` (or a binary's type)."""
+    location: str | None = None
+    """Where the store keeps it (a file path for the default store), when it says."""
+    tool: str | None = None
+    """The tool whose result it is."""
 
 
 class ToolCallRecord(BaseModel):
@@ -54,15 +76,21 @@ class ToolCallRecord(BaseModel):
     a server error, a timeout, or a result the server marked as an error."""
     duration: float
     """Seconds from dispatch to result."""
+    artifact: ArtifactRef | None = None
+    """Where the whole result is kept when it was too big to send; ``output`` then holds the preview."""
 
 
-class RunResult(BaseModel):
+OutputT = TypeVar("OutputT", default=str)
+"""The type of a run's final answer: ``str``, or the run's ``output_type``."""
+
+
+class RunResult(BaseModel, Generic[OutputT]):
     """The outcome of a run: the final answer and everything that led to it."""
 
     model_config = ConfigDict(frozen=True)
 
-    output: str
-    """The model's final answer."""
+    output: OutputT
+    """The model's final answer: its text, or an instance of the run's ``output_type``."""
     messages: list[dict[str, Any]]
     """The whole conversation in OpenAI chat format, ending with the final answer."""
     new_message_index: int
@@ -75,6 +103,8 @@ class RunResult(BaseModel):
     """How many model requests the run made."""
     model: str
     """The model that gave the final answer."""
+    cost: float | None = None
+    """USD the run's requests cost at the models' prices; ``None`` when a model's price is unknown."""
 
     @property
     def new_messages(self) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,3 +135,51 @@ def paged_server(pages: list[list[str]]) -> Server[Any]:
         return CallToolResult(content=[TextContent(type="text", text=f"called {params.name}")])
 
     return Server("paged", on_list_tools=list_tools, on_call_tool=call_tool)
+
+
+def flux_table(rows: int, seed: int = 0) -> dict[str, Any]:
+    """A flux table as big as asked: ``rows`` reactions, each with a flux; deterministic."""
+    return {
+        "model_id": f"model{seed}",
+        "status": "optimal",
+        "fluxes": {
+            f"rxn{i:05d}": round(((i * 7919 + seed * 104729) % 20011) / 1000 - 10, 3) for i in range(rows)
+        },
+    }
+
+
+def big_results_server(*, tools: int = 0, description: str = "") -> Server[Any]:
+    """A low-level server whose ``flux_table`` returns as much JSON as asked; and ``tools`` more tools."""
+    listed = [
+        Tool(
+            name="flux_table",
+            description="A table of fluxes, one per reaction.",
+            input_schema={
+                "type": "object",
+                "properties": {"rows": {"type": "integer"}, "seed": {"type": "integer"}},
+                "required": ["rows"],
+            },
+        ),
+        *(
+            Tool(
+                name=f"extra_{i}",
+                description=f"extra tool {i}. {description}",
+                input_schema={"type": "object"},
+            )
+            for i in range(tools)
+        ),
+    ]
+
+    async def list_tools(
+        ctx: ServerRequestContext[Any], params: PaginatedRequestParams | None
+    ) -> ListToolsResult:
+        return ListToolsResult(tools=listed)
+
+    async def call_tool(ctx: ServerRequestContext[Any], params: CallToolRequestParams) -> CallToolResult:
+        arguments = dict(params.arguments or {})
+        if params.name == "flux_table":
+            table = flux_table(int(arguments["rows"]), int(arguments.get("seed", 0)))
+            return CallToolResult(content=[TextContent(type="text", text=json.dumps(table))])
+        return CallToolResult(content=[TextContent(type="text", text=f"called {params.name}")])
+
+    return Server("fluxes", on_list_tools=list_tools, on_call_tool=call_tool)

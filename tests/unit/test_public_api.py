@@ -18,6 +18,9 @@ EXPECTED = {
     "ServerLog", "ServerSpec", "ServerStartError", "ServerStatus", "StdioServer", "TextDelta",
     "ToolCallFinished", "ToolCallRecord", "ToolCallStarted", "ToolInfo", "ToolProgress", "TurnFinished",
     "TurnRestarted", "Usage", "__version__", "load_servers", "run_sync",
+    # Long runs: artifacts, the context budget, typed output, usage limits.
+    "ArtifactRef", "ArtifactStore", "FileArtifactStore", "HistoryCompacted", "OutputValidationError",
+    "TokenCounter", "UsageLimitExceeded", "UsageLimits", "estimate_tokens",
 }  # fmt: skip
 
 

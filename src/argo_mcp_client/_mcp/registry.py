@@ -68,6 +68,7 @@ class ToolRegistry:
         self._openai = [tool.openai_tool() for tool in tools]
         self._limits = limits or SchemaLimits()
         self._by_target: dict[SchemaTarget, list[dict[str, Any]]] = {}
+        self._by_target_name: dict[SchemaTarget | None, dict[str, dict[str, Any]]] = {}
         self._strict: dict[str, tuple[dict[str, Any] | None, NullPlan, str]] = {}
         self._converted: dict[tuple[str, str], dict[str, Any]] = {}
 
@@ -116,6 +117,13 @@ class ToolRegistry:
             return self._openai
         if (built := self._by_target.get(target)) is None:
             built = self._by_target[target] = [self._tool_for(tool, target) for tool in self]
+        return built
+
+    def openai_tools_by_name(self, target: SchemaTarget | None = None) -> dict[str, dict[str, Any]]:
+        """:meth:`openai_tools` for ``target``, keyed by tool name, built once."""
+        if (built := self._by_target_name.get(target)) is None:
+            tools = self.openai_tools(target)
+            built = self._by_target_name[target] = {spec["function"]["name"]: spec for spec in tools}
         return built
 
     def strict(self, tool: ToolInfo) -> tuple[dict[str, Any] | None, NullPlan, str]:

@@ -169,10 +169,14 @@ class _TurnRequest:
     async def _ask(self, number: int) -> ModelReply:
         chat = self.chain.chat
         await self.emit(ModelRequestStarted(turn=self.turn, model=self.model, attempt=number))
-        if self.streaming and not self.overrides:
+        if self.streaming:
             try:
                 return await chat.stream(
-                    model=self.model, messages=self.messages, tools=self.tools, on_text=self._on_text
+                    model=self.model,
+                    messages=self.messages,
+                    tools=self.tools,
+                    on_text=self._on_text,
+                    overrides=self.overrides,
                 )
             except StreamError as error:
                 self.text_sent = False

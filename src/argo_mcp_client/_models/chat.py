@@ -63,6 +63,7 @@ class ChatModel:
         messages: Sequence[dict[str, Any]],
         tools: Sequence[dict[str, Any]],
         on_text: Callable[[str], Awaitable[None]],
+        overrides: Mapping[str, Any] | None = None,
     ) -> ModelReply:
         """Ask ``model`` for the next assistant message as a stream, passing on text as it comes.
 
@@ -74,11 +75,11 @@ class ChatModel:
             ModelError: the request failed.
         """
         if tools and self.quirks.prompt_tools(model):
-            reply = await self.complete(model=model, messages=messages, tools=tools)
+            reply = await self.complete(model=model, messages=messages, tools=tools, overrides=overrides)
             if reply.content:
                 await on_text(reply.content)
             return reply
-        streaming = {"stream": True, "stream_options": {"include_usage": True}}
+        streaming = {**(overrides or {}), "stream": True, "stream_options": {"include_usage": True}}
         assembler = StreamAssembler()
         try:
             stream = await self._create(model, messages, tools, streaming)

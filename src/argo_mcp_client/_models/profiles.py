@@ -70,11 +70,17 @@ class ModelProfile:
     tokens_per_minute: int | None = None
     learned: tuple[str, ...] = field(default=(), compare=False)
     """Facts amended at run time from what the gateway refused (for logs and docs)."""
+    json_schema_output: bool = False
+    """Takes ``response_format`` with a JSON schema; typed runs use a ``final_answer`` tool otherwise."""
 
 
 def _gpt(**overrides: object) -> ModelProfile:
     base = ModelProfile(
-        family="openai", strict_tools=True, tools_payload_limit=ARGO_TOOLS_PAYLOAD_LIMIT, vision=True
+        family="openai",
+        strict_tools=True,
+        tools_payload_limit=ARGO_TOOLS_PAYLOAD_LIMIT,
+        vision=True,
+        json_schema_output=True,
     )
     return _replace(base, overrides)
 

@@ -5,6 +5,10 @@ Each turn is one model request plus the tool calls it asked for. The history
 with tool calls is only ever appended together with one tool message per
 call, so a run stopped anywhere (an error, a cancellation, a consumer that
 stopped listening) leaves a conversation that can be sent to a model again.
+
+What each request sends is decided by the run's ``RequestPlanner`` (the tools
+that fit the gateway, the history shortened to the model's budget); the history
+itself keeps everything.
 """
 
 from __future__ import annotations
@@ -13,20 +17,25 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from argo_mcp_client._run.planner import RequestPlanner
 from argo_mcp_client._run.targets import schema_target
 from argo_mcp_client._run.tools import cancelled_record
+from argo_mcp_client._run.usage import cost_of, limit_reached
 from argo_mcp_client._telemetry import span
-from argo_mcp_client.errors import ArgoMCPError, MaxTurnsExceeded
-from argo_mcp_client.events import RunFinished, RunStarted, TurnFinished
+from argo_mcp_client.errors import ArgoMCPError, MaxTurnsExceeded, OutputValidationError, UsageLimitExceeded
+from argo_mcp_client.events import HistoryCompacted, RunFinished, RunStarted, TurnFinished
 from argo_mcp_client.result import RunResult, ToolCallRecord, Usage
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from argo_mcp_client._mcp.registry import ToolRegistry
     from argo_mcp_client._models.chain import ModelChain
     from argo_mcp_client._models.reply import ModelReply, ToolCallRequest
+    from argo_mcp_client._run.budget import ContextBudget
+    from argo_mcp_client._run.output import OutputSpec
     from argo_mcp_client._run.tools import Dispatcher
+    from argo_mcp_client._run.usage import Price, UsageLimits
     from argo_mcp_client.events import Emit
 
 
@@ -40,6 +49,16 @@ class RunOptions:
     streaming: bool
     deadline: float | None = None
     """Seconds the whole run may take; ``None`` for no limit."""
+    budget: ContextBudget | None = None
+    """The tokens a request may hold; ``None`` sends the whole history."""
+    tools_payload_limit: int | None = None
+    """Bytes of ``tools`` the gateway takes; over it the catalogue chooses."""
+    tools_token_limit: int | None = None
+    """Tokens the tools may take; over it the catalogue chooses."""
+    output: OutputSpec | None = None
+    limits: UsageLimits | None = None
+    prices: Mapping[str, Price | None] = field(default_factory=dict)
+    """Each model's price, for ``RunResult.cost``."""
 
 
 @dataclass(slots=True)
@@ -56,8 +75,8 @@ class RunState:
     def add_usage(self, model: str, usage: Usage) -> None:
         self.usage[model] = self.usage.get(model, Usage()) + usage
 
-    def result(self, output: str, model: str) -> RunResult:
-        return RunResult(
+    def result(self, output: Any, model: str, prices: Mapping[str, Price | None]) -> RunResult[Any]:
+        return RunResult[Any](
             output=output,
             messages=list(self.messages),
             new_message_index=self.start_index,
@@ -65,30 +84,63 @@ class RunState:
             usage=dict(self.usage),
             turns=self.turns,
             model=model,
+            cost=cost_of(self.usage, prices),
         )
 
 
 async def run_loop(
-    state: RunState, options: RunOptions, *, chain: ModelChain, dispatcher: Dispatcher, emit: Emit
-) -> RunResult:
+    state: RunState,
+    options: RunOptions,
+    *,
+    chain: ModelChain,
+    dispatcher: Dispatcher,
+    emit: Emit,
+    planner: RequestPlanner | None = None,
+) -> RunResult[Any]:
     """Drive the run to the model's final answer, emitting events on the way."""
+    planner = planner or RequestPlanner()
+    overrides = (
+        {"response_format": options.output.response_format()}
+        if options.output is not None and options.output.route == "response_format"
+        else None
+    )
     await emit(RunStarted(run_id=state.run_id, model=options.models[0]))
     while True:
         if state.turns >= options.max_turns:
             raise MaxTurnsExceeded(options.max_turns, history=state.messages)
+        try:
+            # Tools a server added or removed since the last turn are offered from this one on.
+            registry = await dispatcher.toolset.refresh()
+            first = schema_target(chain.chat.quirks.profiles.profile(options.models[0]))
+            prepared = await planner.prepare(state.messages, registry, first)
+        except ArgoMCPError as exc:
+            exc.history = list(state.messages)
+            raise
+        _check_limits(state, options, prepared.tokens)
         state.turns += 1
         turn = state.turns
+        if prepared.compaction is not None:
+            shown = prepared.compaction
+            await emit(
+                HistoryCompacted(
+                    turn=turn,
+                    tokens_before=shown.tokens_before + prepared.tokens - shown.tokens_after,
+                    tokens_after=prepared.tokens,
+                    limit=options.budget.limit if options.budget is not None else 0,
+                    shortened=shown.shortened,
+                    left_out=shown.left_out,
+                )
+            )
         with span("argo_mcp.turn", **{"argo_mcp.turn": turn}):
             try:
-                # Tools a server added or removed since the last turn are offered from this one on.
-                tools = _tools_for(await dispatcher.toolset.refresh(), chain)
                 reply, model = await chain.request(
                     turn=turn,
                     models=options.models,
-                    messages=state.messages,
-                    tools=tools,
+                    messages=prepared.messages,
+                    tools=_tools_for(prepared.tools, registry, chain),
                     streaming=options.streaming,
                     emit=emit,
+                    overrides=overrides,
                 )
             except ArgoMCPError as exc:
                 exc.history = list(state.messages)
@@ -99,20 +151,84 @@ async def run_loop(
             else:
                 state.messages.append(reply.assistant_message())
         await emit(TurnFinished(turn=turn, model=model, usage=reply.usage, served_by=reply.model))
-        if not reply.tool_calls:
-            result = state.result(reply.content or "", model)
+        done, output = _outcome(state, options.output, planner, reply)
+        if done:
+            result = state.result(output, model, options.prices)
             await emit(RunFinished(result=result))
             return result
 
 
-def _tools_for(registry: ToolRegistry, chain: ModelChain) -> Callable[[str], list[dict[str, Any]]]:
-    """Each model's tools in the schema form its profile says it takes."""
+def _tools_for(
+    planned: list[dict[str, Any]], registry: ToolRegistry, chain: ModelChain
+) -> Callable[[str], list[dict[str, Any]]]:
+    """The planned tools in the schema form each model's profile says it takes.
+
+    The planner chooses which tools go (and may shorten their descriptions); the
+    model that receives them decides the form of their parameters, so a fallback
+    to another family mid-turn gets its own form.
+    """
     profiles = chain.chat.quirks.profiles
 
     def tools(model: str) -> list[dict[str, Any]]:
-        return registry.openai_tools(schema_target(profiles.profile(model)))
+        by_name = registry.openai_tools_by_name(schema_target(profiles.profile(model)))
+        return [_in_form(spec, by_name) for spec in planned]
 
     return tools
+
+
+def _in_form(spec: dict[str, Any], by_name: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    function = spec.get("function") or {}
+    target = by_name.get(str(function.get("name")))
+    if target is None or target is spec:
+        return spec  # the client's own tools, or already in this form
+    return {**target, "function": {**target["function"], "description": function.get("description", "")}}
+
+
+def _check_limits(state: RunState, options: RunOptions, next_tokens: int) -> None:
+    if options.limits is None:
+        return
+    total = Usage()
+    for usage in state.usage.values():
+        total = total + usage
+    reason = limit_reached(
+        options.limits,
+        requests=total.requests,
+        tokens=total.total_tokens,
+        cost=cost_of(state.usage, options.prices),
+        next_tokens=next_tokens,
+    )
+    if reason is not None:
+        raise UsageLimitExceeded(reason, history=state.messages)
+
+
+def _outcome(
+    state: RunState, output: OutputSpec | None, planner: RequestPlanner, reply: ModelReply
+) -> tuple[bool, Any]:
+    """Whether the run is over after this turn, and its output."""
+    if output is None:
+        return not reply.tool_calls, reply.content or ""
+    if planner.final:
+        return True, planner.final[0]
+    if output.route == "response_format" and not reply.tool_calls:
+        value, problem = output.from_text(reply.content)
+        if problem is None:
+            return True, value
+        planner.output_failures += 1
+        planner.last_output_error = problem
+    elif output.route == "tool" and not reply.tool_calls:
+        planner.output_failures += 1
+        planner.last_output_error = "the model answered in text instead of calling final_answer"
+        problem = planner.last_output_error
+    elif reply.tool_calls:
+        if planner.output_failures > output.retries:
+            raise OutputValidationError(planner.last_output_error, history=state.messages)
+        return False, None
+    else:  # pragma: no cover - the routes above are all there are
+        return False, None
+    if planner.output_failures > output.retries:
+        raise OutputValidationError(planner.last_output_error, history=state.messages)
+    state.messages.append({"role": "user", "content": f"{problem}. {output.instruction()}"})
+    return False, None
 
 
 async def _answer_tool_calls(

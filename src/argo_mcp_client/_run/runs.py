@@ -11,11 +11,12 @@ import contextlib
 import math
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
 from argo_mcp_client._run.loop import RunOptions, RunState, run_loop
+from argo_mcp_client._run.planner import RequestPlanner
 from argo_mcp_client._telemetry import run_id, span
 from argo_mcp_client.errors import RunTimeout
 from argo_mcp_client.events import Event
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
     from argo_mcp_client._mcp.host import ServerHost
     from argo_mcp_client._models.chain import ModelChain
+    from argo_mcp_client._run.catalogue import ToolCatalogue
     from argo_mcp_client._run.tools import Dispatcher
     from argo_mcp_client.conversation import Conversation
     from argo_mcp_client.events import Emit
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
 class Outcome:
     """How the run producing the events ended, once it has."""
 
-    result: RunResult | None = None
+    result: RunResult[Any] | None = None
     error: Exception | None = None
 
 
@@ -65,7 +67,7 @@ class EventStream:
             raise StopAsyncIteration from None
 
     @property
-    def result(self) -> RunResult | None:
+    def result(self) -> RunResult[Any] | None:
         """The run's result once it has finished, else ``None``."""
         return self._outcome.result
 
@@ -78,6 +80,8 @@ class Runs:
     dispatcher: Dispatcher
     """Runs the tool calls; each run gets a copy that passes its progress events on."""
     host: ServerHost
+    catalogue: ToolCatalogue | None = None
+    """Chooses the tools of a request when they would not all fit; ``None`` always sends all."""
 
     @asynccontextmanager
     async def open(
@@ -124,7 +128,7 @@ class Runs:
 
     async def to_end(
         self, state: RunState, options: RunOptions, conversation: Conversation | None = None
-    ) -> RunResult:
+    ) -> RunResult[Any]:
         """Run the same loop, in the caller's task, for a caller that wants no events.
 
         Without a consumer there is nobody to hand events to, so none are queued
@@ -138,7 +142,7 @@ class Runs:
 
     async def execute(
         self, state: RunState, options: RunOptions, *, emit: Emit, notify: Callable[[Event], None] | None
-    ) -> RunResult:
+    ) -> RunResult[Any]:
         """The run: its span, its deadline, the servers' notices passed on (to ``notify``), and the loop."""
         if notify is not None:
             self.host.listeners.add(notify)
@@ -149,8 +153,18 @@ class Runs:
             deadline = options.deadline if options.deadline is not None else math.inf
             attributes = {"argo_mcp.run_id": state.run_id, "gen_ai.request.model": options.models[0]}
             with span("argo_mcp.run", **attributes), anyio.move_on_after(deadline):
-                dispatcher = replace(self.dispatcher, notify=notify)
-                return await run_loop(state, options, chain=self.chain, dispatcher=dispatcher, emit=emit)
+                planner = RequestPlanner(
+                    budget=options.budget,
+                    catalogue=self.catalogue,
+                    tools_payload_limit=options.tools_payload_limit,
+                    tools_token_limit=options.tools_token_limit,
+                    artifacts=self.dispatcher.artifacts,
+                    output=options.output,
+                )
+                dispatcher = replace(self.dispatcher, notify=notify, local=planner.local_tools())
+                return await run_loop(
+                    state, options, chain=self.chain, dispatcher=dispatcher, emit=emit, planner=planner
+                )
             assert options.deadline is not None  # only a deadline cancels the scope without raising
             raise RunTimeout(options.deadline, history=state.messages)
         finally:

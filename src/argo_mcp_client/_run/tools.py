@@ -15,7 +15,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from argo_mcp_client._mcp.registry import ToolInfo
     from argo_mcp_client._mcp.toolset import Toolset
     from argo_mcp_client._models.reply import ToolCallRequest
+    from argo_mcp_client._run.artifacts import Artifacts
+    from argo_mcp_client._run.planner import LocalTool
     from argo_mcp_client.events import Emit, Notify
 
 logger = logging.getLogger("argo_mcp_client")
@@ -62,6 +64,10 @@ class Dispatcher:
     approve: ApproveTool | None = None
     notify: Notify | None = None
     """Passes on events that must not wait (progress reported by a server)."""
+    artifacts: Artifacts | None = None
+    """Where results over its threshold are kept whole; the model gets a preview. ``None``: cut them."""
+    local: Mapping[str, LocalTool] = field(default_factory=dict)
+    """The client's own tools for the run (``read_artifact``, ...); a server's tool of the same name wins."""
 
     async def run_turn(
         self, calls: Sequence[ToolCallRequest], *, turn: int, emit: Emit, into: list[ToolCallRecord | None]
@@ -102,6 +108,8 @@ class Dispatcher:
     async def _run_call(self, call: ToolCallRequest, *, turn: int, emit: Emit) -> ToolCallRecord:
         started = time.perf_counter()
         tool = self.toolset.registry.get(call.name)
+        if tool is None and call.name in self.local:
+            return await self._run_local(self.local[call.name], call, turn=turn, emit=emit)
         arguments, problem = _parse_arguments(call.arguments, tool)
         if tool is None:
             problem = self._unknown_tool(call.name)
@@ -125,6 +133,10 @@ class Dispatcher:
             output, is_error = error_text(problem or "the call could not be made"), True
         else:
             output, is_error, structured = await self._call_server(tool, arguments, turn, call.id)
+        artifact = None
+        if self.artifacts is not None and not is_error and len(output) > self.artifacts.threshold:
+            artifact = await self.artifacts.keep(output, call_id=call.id, tool=call.name)
+            output = self.artifacts.preview(artifact, output)
         output = _capped(output, self.max_output)
         record = ToolCallRecord(
             call_id=call.id,
@@ -135,6 +147,44 @@ class Dispatcher:
             arguments=arguments,
             output=output,
             structured_content=structured,
+            is_error=is_error,
+            duration=time.perf_counter() - started,
+            artifact=artifact,
+        )
+        await emit(ToolCallFinished(turn=turn, call=record))
+        return record
+
+    async def _run_local(
+        self, local: LocalTool, call: ToolCallRequest, *, turn: int, emit: Emit
+    ) -> ToolCallRecord:
+        """One of the client's own tools: no server, no approval (they only read what the run holds)."""
+        started = time.perf_counter()
+        arguments, problem = _parse_arguments(call.arguments, None)
+        await emit(
+            ToolCallStarted(
+                turn=turn, call_id=call.id, name=call.name, server=None, tool=call.name, arguments=arguments
+            )
+        )
+        if problem is None and arguments is not None and local.checked:
+            problem = _local_problem(local, arguments)
+        if problem is not None or arguments is None:
+            output, is_error = error_text(problem or "the call could not be made"), True
+        else:
+            try:
+                output, is_error = await local.run(arguments)
+            except Exception as exc:
+                logger.exception("the client's own tool %r failed", call.name)
+                output, is_error = f"{type(exc).__name__}: {exc}", True
+            if is_error:
+                output = error_text(output)
+        record = ToolCallRecord(
+            call_id=call.id,
+            name=call.name,
+            server=None,
+            tool=call.name,
+            raw_arguments=call.arguments,
+            arguments=arguments,
+            output=_capped(output, self.max_output),
             is_error=is_error,
             duration=time.perf_counter() - started,
         )
@@ -200,6 +250,19 @@ class Dispatcher:
         more = f" (and {len(errors) - _MAX_SCHEMA_ERRORS} more)" if len(errors) > _MAX_SCHEMA_ERRORS else ""
         problems = "; ".join(lines) + more
         return f"arguments for {tool.name!r} do not match its schema: {problems}. {_expected(tool)}"
+
+
+def _local_problem(local: LocalTool, arguments: dict[str, Any]) -> str | None:
+    from jsonschema import Draft202012Validator
+
+    parameters = local.spec["function"]["parameters"]
+    errors = sorted(
+        Draft202012Validator(parameters).iter_errors(arguments), key=lambda e: list(e.absolute_path)
+    )
+    if not errors:
+        return None
+    problems = "; ".join(_describe_error(e.json_path, e.message) for e in errors[:_MAX_SCHEMA_ERRORS])
+    return f"arguments for {local.name!r} do not match its schema: {problems}"
 
 
 def _capped(output: str, limit: int) -> str:

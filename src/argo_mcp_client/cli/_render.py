@@ -12,6 +12,7 @@ from rich.prompt import Confirm, FloatPrompt, IntPrompt, Prompt
 
 from argo_mcp_client.events import (
     Event,
+    HistoryCompacted,
     ModelRetrying,
     ModelSwitched,
     ServerLog,
@@ -99,6 +100,13 @@ class Renderer:
                 self._line(
                     f"[dim]· {escape(model)}{escape(by)}: {usage.total_tokens} tokens "
                     f"({usage.prompt_tokens} in, {usage.completion_tokens} out)[/]"
+                )
+            case HistoryCompacted(
+                tokens_before=before, tokens_after=after, shortened=shortened, left_out=out
+            ):
+                self._line(
+                    f"[dim]· history shortened for this request: about {before:,} → {after:,} tokens "
+                    f"({len(shortened)} results summarised, {out} messages left out)[/]"
                 )
             case _:
                 pass
