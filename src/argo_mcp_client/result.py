@@ -54,6 +54,8 @@ class ToolCallRecord(BaseModel):
     a server error, a timeout, or a result the server marked as an error."""
     duration: float
     """Seconds from dispatch to result."""
+    task_id: str | None = None
+    """The server's task id when the call ran as an MCP task (see :meth:`ArgoMCPClient.task_result`)."""
 
 
 class RunResult(BaseModel):

@@ -14,7 +14,8 @@ EXPECTED = {
     "ModelError", "ModelRequestStarted", "ModelRetrying", "ModelSwitched", "PromptInfo",
     "ResourceContent", "ResourceInfo", "RetryPolicy", "RunError", "RunFinished", "RunResult",
     "RunStarted", "RunTimeout", "SchemaChange", "SchemaLimits", "SchemaReport", "ServerError",
-    "ServerLog", "ServerSpec", "ServerStartError", "ServerStatus", "StdioServer", "TextDelta",
+    "ServerLog", "ServerSpec", "ServerStartError", "ServerStatus", "StdioServer", "TaskRef", "TaskResult",
+    "TextDelta",
     "ToolCallFinished", "ToolCallRecord", "ToolCallStarted", "ToolInfo", "ToolProgress", "TurnFinished",
     "TurnRestarted", "Usage", "__version__", "load_servers", "run_sync",
 }  # fmt: skip
