@@ -98,11 +98,5 @@ def build() -> tuple[MCPServer, TaskServer]:
     return server, tasks
 
 
-async def main() -> None:
-    server, tasks = build()
-    async with tasks.running():
-        await server.run_stdio_async()
-
-
 if __name__ == "__main__":
-    anyio.run(main)
+    build()[0].run()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -80,9 +80,7 @@ class TaskServer:
     Example:
         ```python
         tasks = TaskServer(server, {"gapfill_model": "optional"}, run=run_tool)
-        tasks.install()
-        async with tasks.running():
-            await server.run(read, write, server.create_initialization_options())
+        tasks.install()  # before the server runs
         ```
     """
 
@@ -105,8 +103,20 @@ class TaskServer:
         self._group: TaskGroup | None = None
 
     def install(self) -> None:
-        """Advertise the extension, wrap ``tools/call`` and serve ``tasks/get`` and ``tasks/cancel``."""
+        """Advertise the extension, wrap ``tools/call``, serve ``tasks/get`` and ``tasks/cancel``.
+
+        The tasks run within the server's lifespan (which this wraps): on stdio and in-process
+        connections that is the server's whole life.
+        """
         _let_task_results_through()
+        inner: Callable[[Server[Any]], AbstractAsyncContextManager[Any]] = self.server.lifespan
+
+        @asynccontextmanager
+        async def lifespan(server: Server[Any]) -> AsyncIterator[Any]:
+            async with self.running(), inner(server) as state:
+                yield state
+
+        self.server.lifespan = lifespan
         self.server.extensions[TASKS_EXTENSION] = {}
         entry = self.server.get_request_handler("tools/call")
         assert entry is not None, "register the server's tools/call handler first"
