@@ -25,6 +25,7 @@ import pytest
 from argo_mcp_client import (
     ArgoMCPClient,
     Conversation,
+    ElicitationRequest,
     Event,
     HttpServer,
     RunTimeout,
@@ -284,3 +285,25 @@ async def test_a_task_only_tool_is_not_offered_when_tasks_are_off_for_a_legacy_s
     model = ScriptedModel([reply("ok")])
     async with client_for(model, everything.model_copy(update={"tasks": "never"})) as client:
         assert "simulate-research-query" not in {tool.name for tool in client.tools}
+
+
+async def test_a_task_asking_for_input_is_answered_through_elicitation(everything: StdioServer) -> None:
+    asked: list[ElicitationRequest] = []
+
+    def elicit(request: ElicitationRequest) -> dict[str, str]:
+        asked.append(request)
+        return {"interpretation": "historical"}
+
+    model = ScriptedModel(
+        [call("simulate-research-query", {"topic": "yeast", "ambiguous": True}), reply("ok")]
+    )
+    async with ArgoMCPClient(
+        servers=[everything], openai_client=model.openai_client(), model="gpt4o", elicit=elicit
+    ) as client:
+        events = await streamed(client)
+
+    statuses = [e.status for e in events if isinstance(e, ToolProgress)]
+    assert "input_required" in statuses
+    assert statuses[-1] == "completed"
+    assert [request.server for request in asked] == ["everything"]
+    assert tool_answer(model, 1).startswith("# Research Report: yeast (historical)")

@@ -41,6 +41,7 @@ logger = logging.getLogger("argo_mcp_client")
 
 TASKS_EXTENSION = "io.modelcontextprotocol/tasks"
 TERMINAL = frozenset({"completed", "failed", "cancelled"})
+_STOP_POLLING = TERMINAL | {"input_required"}
 _DEFAULT_POLL = 1.0
 _MIN_POLL = 0.05
 _MAX_POLL = 10.0
@@ -176,7 +177,10 @@ class _Seen:
 
 class _Wire(Protocol):
     async def get(self, task_id: str) -> _Seen: ...
-    async def outcome(self, seen: _Seen) -> mcp_types.CallToolResult: ...
+    async def outcome(self, seen: _Seen) -> mcp_types.CallToolResult:
+        """The result of a task that has ended or asks for input."""
+        ...
+
     async def cancel(self, task_id: str) -> None: ...
 
 
@@ -186,13 +190,16 @@ async def follow(wire: _Wire, call: TaskCall, seen: _Seen) -> mcp_types.CallTool
     _tell(call, seen)
     try:
         with anyio.fail_after(call.timeout if call.timeout is not None else math.inf):
-            while seen.status not in TERMINAL:
+            while seen.status not in _STOP_POLLING:
                 await anyio.sleep(seen.poll)
                 now = await wire.get(seen.task_id)
                 if (now.status, now.message) != (seen.status, seen.message):
                     _tell(call, now)
                 seen = now
-            return await wire.outcome(seen)
+            result = await wire.outcome(seen)
+            if seen.status not in TERMINAL:  # it asked for input, and the outcome settled that
+                _tell(call, _Seen(seen.task_id, "failed" if result.is_error else "completed", None, 0.0))
+            return result
     except TimeoutError:
         await _cancel_quietly(wire, call, seen.task_id)
         assert call.timeout is not None
@@ -243,6 +250,10 @@ class _ModernWire:
         state = self._last
         if state is None:  # the task had ended when it was created
             state = await self._state(_GetTask(params=_TaskIdParams(task_id=seen.task_id)))
+        if state.status == "input_required":
+            # Answering a task's questions (tasks/update) is not supported: stop it rather than
+            # leave it waiting on the server.
+            await self.cancel(seen.task_id)
         return _modern_outcome(state)
 
     async def cancel(self, task_id: str) -> None:
@@ -270,11 +281,7 @@ class _LegacyWire:
     async def get(self, task_id: str) -> _Seen:
         request = mcp_types.GetTaskRequest(params=mcp_types.GetTaskRequestParams(task_id=task_id))
         task = await self._session.send_request(request, mcp_types.GetTaskResult, self._timeout)
-        status = task.status
-        if status == "input_required":
-            # The server delivers its questions on tasks/result, through the usual callbacks.
-            status = "completed"
-        return _Seen(task_id, status, task.status_message, _interval(task.poll_interval))
+        return _Seen(task_id, task.status, task.status_message, _interval(task.poll_interval))
 
     async def outcome(self, seen: _Seen) -> mcp_types.CallToolResult:
         if seen.status == "failed":
@@ -284,7 +291,8 @@ class _LegacyWire:
         request = mcp_types.GetTaskPayloadRequest(
             params=mcp_types.GetTaskPayloadRequestParams(task_id=seen.task_id)
         )
-        # tasks/result waits for the task to end, so it gets no timeout of its own.
+        # tasks/result waits for the task to end, so it gets no timeout of its own. A task that
+        # asks for input sends its questions on it, answered by the usual callbacks (elicitation).
         return await self._session.send_request(request, mcp_types.CallToolResult)
 
     async def cancel(self, task_id: str) -> None:
