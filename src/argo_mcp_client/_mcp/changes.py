@@ -29,6 +29,8 @@ logger = logging.getLogger("argo_mcp_client")
 
 _MAX_RELISTENS = 5
 _RELISTEN_BACKOFF = 0.5
+_ACK_WAIT = 10.0
+"""Seconds a server has to acknowledge the subscription before the connection goes on without it."""
 
 
 @asynccontextmanager
@@ -52,7 +54,15 @@ async def following_changes(
         yield
         return
     async with anyio.create_task_group() as group:
-        await group.start(_listen, client, server, kinds, on_tools_changed)
+        with anyio.move_on_after(_ACK_WAIT) as waiting:
+            await group.start(_listen, client, server, kinds, on_tools_changed)
+        if waiting.cancelled_caught:
+            logger.warning(
+                "MCP server %r did not acknowledge the change subscription within %g s; "
+                "its lists are read as they are",
+                server,
+                _ACK_WAIT,
+            )
         try:
             yield
         finally:
