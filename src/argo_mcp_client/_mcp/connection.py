@@ -21,7 +21,6 @@ import mcp
 import mcp.types as mcp_types
 from mcp.client.caching import CacheConfig
 from mcp.client.streamable_http import streamable_http_client
-from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from argo_mcp_client._mcp import tasks
 from argo_mcp_client._mcp.changes import following_changes
@@ -245,20 +244,16 @@ class ServerConnection:
         """
         client = self._require_client()
         try:
-            with tasks.following(task or tasks.TaskCall()) as follow:
-                if as_task and client.protocol_version not in MODERN_PROTOCOL_VERSIONS:
-                    return await tasks.call_legacy_task(
-                        client.session,
-                        tool,
-                        arguments,
-                        follow,
-                        read_timeout=read_timeout,
-                        on_progress=on_progress,
-                    )
-                # The SDK's own request timeout, so the server hears that the call was cancelled.
-                return await client.call_tool(
-                    tool, arguments, read_timeout_seconds=read_timeout, progress_callback=on_progress
-                )
+            # The SDK's own request timeout, so the server hears that the call was cancelled.
+            return await tasks.call_tool(
+                client,
+                tool,
+                arguments,
+                read_timeout=read_timeout,
+                on_progress=on_progress,
+                task=task,
+                as_task=as_task,
+            )
         except tasks.TaskTimeout:
             raise
         except mcp.MCPError as exc:
@@ -284,11 +279,8 @@ class ServerConnection:
         Raises:
             ServerError: the server does not hold the task (any more).
         """
-        client = self._require_client()
         try:
-            return await tasks.fetch_result(
-                client.session, task_id, modern=client.protocol_version in MODERN_PROTOCOL_VERSIONS
-            )
+            return await tasks.fetch_result(self._require_client(), task_id)
         except mcp.MCPError as exc:
             raise ServerError(
                 f"MCP server {self.name!r} does not hold task {task_id!r} (any more): {exc.message}",

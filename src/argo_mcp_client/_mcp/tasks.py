@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import anyio
+import mcp
 import mcp.types as mcp_types
 from mcp.client.extension import ClaimContext, ClientExtension, ResultClaim
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
@@ -328,15 +329,38 @@ async def call_legacy_task(
     return await follow(_LegacyWire(session, read_timeout), call, first)
 
 
-async def fetch_result(
-    session: ClientSession, task_id: str, *, modern: bool
-) -> tuple[str, mcp_types.CallToolResult]:
+async def call_tool(
+    client: mcp.Client,
+    tool: str,
+    arguments: dict[str, Any],
+    *,
+    read_timeout: float | None,
+    on_progress: ProgressFnT | None,
+    task: TaskCall | None,
+    as_task: bool,
+) -> mcp_types.CallToolResult:
+    """Call ``tool``; a task the server makes of it is followed as ``task`` says.
+
+    ``as_task`` asks a 2025-11-25 server for a task; 2026-07-28 servers decide themselves.
+    """
+    with following(task or TaskCall()) as follow:
+        if as_task and client.protocol_version not in MODERN_PROTOCOL_VERSIONS:
+            return await call_legacy_task(
+                client.session, tool, arguments, follow, read_timeout=read_timeout, on_progress=on_progress
+            )
+        return await client.call_tool(
+            tool, arguments, read_timeout_seconds=read_timeout, progress_callback=on_progress
+        )
+
+
+async def fetch_result(client: mcp.Client, task_id: str) -> tuple[str, mcp_types.CallToolResult]:
     """A task's status and, once it has ended, its result (an error result before then).
 
     Raises:
         mcp.MCPError: the server does not know the task (it never did, or no longer holds it).
     """
-    if modern:
+    session = client.session
+    if client.protocol_version in MODERN_PROTOCOL_VERSIONS:
         state = await session.send_request(_GetTask(params=_TaskIdParams(task_id=task_id)), TaskState)
         if state.status not in TERMINAL:
             return state.status, _failed(f"task {task_id} is still {state.status}")
