@@ -205,3 +205,19 @@ async def test_a_tool_added_in_process_is_offered_on_the_next_turn() -> None:
     assert "triple" not in model.requests[0].tool_names
     assert "triple" in model.requests[1].tool_names
     assert result.tool_calls[1].output == "4"
+
+
+async def test_cancelling_a_run_cancels_its_task_on_the_server() -> None:
+    server, tasks = build()
+    model = ScriptedModel([call("long_job", {"delay": 0}), reply("never sent")])
+    spec = InProcessServer(name="suite", server=server)
+    async with ArgoMCPClient(servers=[spec], openai_client=model.openai_client(), model="gpt4o") as client:
+        with anyio.fail_after(20):
+            async with anyio.create_task_group() as group:
+                group.start_soon(client.run, "Go.")
+                while not tasks.tasks:  # each pass waits until every task is blocked
+                    await anyio.wait_all_tasks_blocked()
+                await anyio.wait_all_tasks_blocked()
+                group.cancel_scope.cancel()
+
+    assert [task.status for task in tasks.tasks.values()] == ["cancelled"]
