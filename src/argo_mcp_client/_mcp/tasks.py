@@ -157,7 +157,7 @@ class TasksExtension(ClientExtension):
 
 async def _resolve_modern(created: CreatedTask, context: ClaimContext) -> mcp_types.CallToolResult:
     call = _current.get() or TaskCall()
-    wire = _ModernWire(context.session)
+    wire = _ModernWire(context.session, context.read_timeout_seconds)
     first = _Seen(
         created.task_id, created.status, created.status_message, _interval(created.poll_interval_ms)
     )
@@ -236,12 +236,16 @@ def _failed(text: str) -> mcp_types.CallToolResult:
 
 
 class _ModernWire:
-    def __init__(self, session: ClientSession) -> None:
+    """Tasks on 2026-07-28 servers: ``tasks/get`` (with the result inline) and ``tasks/cancel``."""
+
+    def __init__(self, session: ClientSession, timeout: float | None = None) -> None:
         self._session = session
+        self._timeout = timeout
+        """Seconds for each request (the call's own timeout), not for the task."""
         self._last: TaskState | None = None
 
     async def _state(self, request: _GetTask | _CancelTask) -> TaskState:
-        return await self._session.send_request(request, TaskState)
+        return await self._session.send_request(request, TaskState, self._timeout)
 
     async def get(self, task_id: str) -> _Seen:
         state = self._last = await self._state(_GetTask(params=_TaskIdParams(task_id=task_id)))
