@@ -9,7 +9,7 @@ async with ArgoMCPClient(servers=[StdioServer(name="tools", command="my-mcp-serv
 """
 
 from argo_mcp_client._mcp.host import Elicit, ElicitationRequest
-from argo_mcp_client._mcp.info import PromptInfo, ResourceContent, ResourceInfo, ServerStatus
+from argo_mcp_client._mcp.info import PromptInfo, ResourceContent, ResourceInfo, ServerStatus, TaskResult
 from argo_mcp_client._mcp.registry import ToolInfo
 from argo_mcp_client._mcp.schema.convert import SchemaChange, SchemaLimits, SchemaReport, SchemaTarget
 from argo_mcp_client._models.breaker import BreakerSettings, CircuitBreaker
@@ -30,7 +30,7 @@ from argo_mcp_client.config import (
     StdioServer,
     load_servers,
 )
-from argo_mcp_client.conversation import Conversation
+from argo_mcp_client.conversation import Conversation, TaskRef
 from argo_mcp_client.errors import (
     AllModelsFailed,
     ArgoMCPError,
@@ -113,6 +113,8 @@ __all__ = [
     "ServerStartError",
     "ServerStatus",
     "StdioServer",
+    "TaskRef",
+    "TaskResult",
     "TextDelta",
     "TokenCounter",
     "ToolCallFinished",

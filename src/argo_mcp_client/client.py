@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     import httpx2
     import mcp.types as mcp_types
 
-    from argo_mcp_client._mcp.info import PromptInfo, ResourceContent, ResourceInfo, ServerStatus
+    from argo_mcp_client._mcp.info import PromptInfo, ResourceContent, ResourceInfo, ServerStatus, TaskResult
     from argo_mcp_client._mcp.registry import ToolInfo
     from argo_mcp_client._run.budget import TokenCounter
     from argo_mcp_client._run.usage import Price, UsageLimits
@@ -533,6 +533,18 @@ class ArgoMCPClient:
     async def list_tools_raw(self, server: str) -> list[mcp_types.Tool]:
         """The tools of ``server`` exactly as it lists them, unconverted."""
         return await self._catalog().connection(server).list_tools()
+
+    async def task_result(self, server: str, task_id: str) -> TaskResult:
+        """Fetch again the result of a tool call that ran as an MCP task (by its ``task_id``).
+
+        For resuming after a restart: the ids are on :attr:`ToolCallRecord.task_id` and in
+        :attr:`Conversation.tasks`. Servers keep a task's result only for a while (its TTL)
+        and, for most, only within the session that created it.
+
+        Raises:
+            ServerError: the server does not hold the task (any more).
+        """
+        return await self._catalog().task_result(server, task_id)
 
     @property
     def servers(self) -> dict[str, ServerStatus]:

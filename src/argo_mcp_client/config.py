@@ -73,6 +73,17 @@ class _ServerBase(BaseModel):
     ``"legacy"`` goes straight to the handshake (needed for sampling and elicitation)."""
     connect_timeout: float = Field(default=30.0, gt=0)
     """Seconds for the server to start and finish its handshake."""
+    tasks: Literal["auto", "never"] = "auto"
+    """Whether long tools may run as MCP tasks. ``"auto"``: the client declares task support
+    (2026-07-28 servers then run as tasks the calls they choose), and tools that can only run as
+    tasks are called as tasks; ``"never"``: no tasks, and task-only tools are not offered."""
+    task_tools: tuple[str, ...] = ()
+    """Glob patterns of tools to run as tasks whenever the server allows it (on 2025-11-25
+    servers, which leave the choice to the client; 2026-07-28 servers choose themselves)."""
+    task_timeout: float | None = Field(default=None, gt=0)
+    """Seconds a tool running as a task may take before it is cancelled on the server;
+    ``None`` (the default) waits as long as the run does. The client's ``tool_timeout``
+    bounds only the call that creates the task."""
 
     @field_validator("name")
     @classmethod
@@ -89,6 +100,12 @@ class _ServerBase(BaseModel):
         if any(fnmatchcase(tool, pattern) for pattern in self.deny_tools):
             return False
         return self.allow_tools is None or any(fnmatchcase(tool, p) for p in self.allow_tools)
+
+    def runs_as_task(self, tool: str, support: str | None) -> bool:
+        """Whether a call of ``tool`` (listed with ``execution.taskSupport: support``) runs as a task."""
+        if self.tasks == "never" or support not in ("optional", "required"):
+            return False
+        return support == "required" or any(fnmatchcase(tool, pattern) for pattern in self.task_tools)
 
     def describe(self) -> str:
         """How the server is reached, for messages (never includes secrets)."""

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Conversation"]
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from argo_mcp_client.result import ToolCallRecord
+
+__all__ = ["Conversation", "TaskRef"]
+
+
+class TaskRef(BaseModel):
+    """A tool call that ran as an MCP task: where its result can be fetched again."""
+
+    model_config = ConfigDict(frozen=True)
+
+    server: str
+    tool: str
+    task_id: str
 
 
 class Conversation(BaseModel):
@@ -34,6 +49,17 @@ class Conversation(BaseModel):
     """Put first in the history if the conversation has no system message yet."""
     model: str | None = None
     """The model for this conversation; ``None`` uses the client's."""
+    tasks: dict[str, TaskRef] = Field(default_factory=dict)
+    """The tool calls that ran as MCP tasks, by tool call id (the ``tool_call_id`` of their
+    answers in ``messages``); see :meth:`ArgoMCPClient.task_result`."""
+
+    def note_tasks(self, records: Iterable[ToolCallRecord]) -> None:
+        """Remember the tasks among ``records`` (done for you by ``chat`` and ``stream``)."""
+        for record in records:
+            if record.task_id is not None and record.server is not None:
+                self.tasks[record.call_id] = TaskRef(
+                    server=record.server, tool=record.tool or record.name, task_id=record.task_id
+                )
 
     def to_json(self) -> str:
         """The conversation as JSON text."""

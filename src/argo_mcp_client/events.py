@@ -137,13 +137,17 @@ class ToolCallFinished:
 
 @dataclass(frozen=True, slots=True)
 class ToolProgress:
-    """A server reported progress on a tool call."""
+    """A server reported progress on a tool call, or on the task running it."""
 
     turn: int
     call_id: str
     progress: float
     total: float | None
     message: str | None
+    task_id: str | None = None
+    """The server's task running the call, when it runs as an MCP task."""
+    status: str | None = None
+    """The task's status: ``working``, ``input_required``, ``completed``, ``failed`` or ``cancelled``."""
     kind: Literal["tool_progress"] = field(default="tool_progress", init=False)
 
 

@@ -78,6 +78,8 @@ class ToolCallRecord(BaseModel):
     """Seconds from dispatch to result."""
     artifact: ArtifactRef | None = None
     """Where the whole result is kept when it was too big to send; ``output`` then holds the preview."""
+    task_id: str | None = None
+    """The server's task id when the call ran as an MCP task (see :meth:`ArgoMCPClient.task_result`)."""
 
 
 OutputT = TypeVar("OutputT", default=str)

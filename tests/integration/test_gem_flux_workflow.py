@@ -13,14 +13,16 @@ from pathlib import Path
 import anyio
 import pytest
 
-from argo_mcp_client import ArgoMCPClient, Conversation, StdioServer
+from argo_mcp_client import ArgoMCPClient, Conversation, Event, RunResult, StdioServer, ToolProgress
 from argo_mcp_client._history import check_history
+from argo_mcp_client.config import ProtocolMode
 from argo_mcp_client.testing import ScriptedModel, ScriptedReply, ScriptedRequest, call, reply
 from support.compat import record_version
 from support.processes import descendants
 
 GEM_FLUX = Path(__file__).parents[2] / "examples" / "argo_llm" / "gem_flux_server.py"
 MEDIUM = "glucose_minimal_aerobic"
+STEP_PREFIXES = ("copying the draft", "ATP stage", "genome-scale stage", "solving FBA for the growth after")
 
 pytestmark = pytest.mark.compat("Gem-Flux stand-in")
 record_version("Gem-Flux stand-in", "examples/argo_llm, 11 tools")
@@ -75,3 +77,47 @@ async def test_build_gapfill_and_fba_run_through_the_loop() -> None:
     assert result.turns == 4
     check_history(conversation.messages)
     assert descendants() - before == set()
+
+
+async def gapfill_events(protocol: ProtocolMode) -> tuple[list[Event], RunResult]:
+    model = ScriptedModel(workflow)
+    server = StdioServer(name="gemflux", command=sys.executable, args=(str(GEM_FLUX),), protocol=protocol)
+    events: list[Event] = []
+    with anyio.fail_after(120):
+        async with (
+            ArgoMCPClient(servers=[server], openai_client=model.openai_client(), model="gpt4o") as client,
+            client.stream("Build, gapfill and simulate E. coli on glucose.") as stream,
+        ):
+            async for event in stream:
+                events.append(event)
+    assert stream.result is not None
+    return events, stream.result
+
+
+async def test_gapfill_model_runs_as_a_task_reporting_its_cobrapy_steps() -> None:
+    events, result = await gapfill_events("auto")
+
+    gapfill = result.tool_calls[1]
+    assert gapfill.tool == "gapfill_model"
+    assert gapfill.task_id is not None
+    assert not gapfill.is_error
+    assert gapfill.structured_content["model_id"] == "ecoli.draft.gf"
+    steps = [e for e in events if isinstance(e, ToolProgress) and e.call_id == gapfill.call_id]
+    assert {e.task_id for e in steps} == {gapfill.task_id}
+    assert steps[-1].status == "completed"
+    # Polled, so which steps are seen depends on timing; the last one is always seen.
+    messages = [e.message for e in steps if e.message]
+    assert messages
+    assert messages[-1].startswith("solving FBA for the growth after gapfilling")
+    assert all(m.startswith(STEP_PREFIXES) for m in messages)
+    assert result.tool_calls[2].structured_content["status"] == "optimal"
+
+
+async def test_gapfill_model_reports_its_steps_as_progress_on_a_plain_call() -> None:
+    events, result = await gapfill_events("legacy")
+
+    gapfill = result.tool_calls[1]
+    assert gapfill.task_id is None
+    steps = [e for e in events if isinstance(e, ToolProgress) and e.call_id == gapfill.call_id]
+    assert [(e.progress, e.total) for e in steps] == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert "genome-scale stage" in (steps[2].message or "")

@@ -15,7 +15,8 @@ EXPECTED = {
     "ModelError", "ModelProfile", "ModelRequestStarted", "ModelRetrying", "ModelSwitched", "PromptInfo",
     "ResourceContent", "ResourceInfo", "RetryPolicy", "RunError", "RunFinished", "RunResult",
     "RunStarted", "RunTimeout", "SchemaChange", "SchemaLimits", "SchemaReport", "SchemaTarget", "ServerError",
-    "ServerLog", "ServerSpec", "ServerStartError", "ServerStatus", "StdioServer", "TextDelta",
+    "ServerLog", "ServerSpec", "ServerStartError", "ServerStatus", "StdioServer", "TaskRef", "TaskResult",
+    "TextDelta",
     "ToolCallFinished", "ToolCallRecord", "ToolCallStarted", "ToolInfo", "ToolProgress", "TurnFinished",
     "TurnRestarted", "Usage", "__version__", "load_servers", "run_sync",
     # Long runs: artifacts, the context budget, typed output, usage limits.

@@ -9,7 +9,7 @@ should not wait for it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +31,9 @@ EXTRA_GAPS = 4
 REDUNDANCY = 0.95
 
 MediumBounds = Mapping[str, tuple[float, float]]
+Progress = Callable[[int, int, str], None]
+"""Told of each gapfilling step: ``(step, steps, what)``."""
+GAPFILL_STEPS = 4
 CobraModel = Any  # cobra ships no type information
 
 _reference: CobraModel | None = None
@@ -178,21 +181,40 @@ class GapfillOutcome:
     genome_performed: bool
 
 
-def gapfill_model(draft: CobraModel, bounds: MediumBounds, target: float, mode: str) -> GapfillOutcome:
+def gapfill_model(
+    draft: CobraModel, bounds: MediumBounds, target: float, mode: str, progress: Progress | None = None
+) -> GapfillOutcome:
     """Gapfill a copy of ``draft`` against the curated reference model's reactions.
 
     ``full`` runs an ATP stage (can the model cover its maintenance ATP?) and then the
     genome-scale stage (biomass flux >= ``target``); ``atp_only`` and ``genomescale_only`` run one.
+    ``progress`` hears of each of the ``GAPFILL_STEPS`` steps as it starts.
     """
+    tell = progress or (lambda step, steps, what: None)
+    tell(1, GAPFILL_STEPS, "copying the draft and solving FBA for its growth before gapfilling")
     working = draft.copy()
     growth_before = max_growth(working, bounds)
     if growth_before >= target:
+        tell(GAPFILL_STEPS, GAPFILL_STEPS, f"growth {growth_before:.4g} already reaches the target")
         return GapfillOutcome(working, growth_before, growth_before, None, [], False)
-    atp = _atp_stage(working, bounds) if mode in ("full", "atp_only") else None
+    atp: AtpStage | None = None
+    if mode in ("full", "atp_only"):
+        tell(
+            2,
+            GAPFILL_STEPS,
+            f"ATP stage: can the model cover its maintenance ATP? (growth {growth_before:.4g})",
+        )
+        atp = _atp_stage(working, bounds)
     genome_added: list[str] = []
     genome_performed = mode in ("full", "genomescale_only")
     if genome_performed:
+        tell(3, GAPFILL_STEPS, f"genome-scale stage: cobra.flux_analysis.gapfill to growth {target:g}")
         genome_added = _genome_stage(working, bounds, target)
+    tell(
+        GAPFILL_STEPS,
+        GAPFILL_STEPS,
+        f"solving FBA for the growth after gapfilling ({len(genome_added)} added)",
+    )
     return GapfillOutcome(
         working, growth_before, max_growth(working, bounds), atp, genome_added, genome_performed
     )

@@ -3,6 +3,11 @@
 ``MCPServer`` derives input schemas from function signatures and adds ``title`` keys, so its
 tools list could not equal Gem-Flux's. The low-level server publishes ``schemas.INPUT_SCHEMAS``
 verbatim; arguments are validated against them here with ``jsonschema``.
+
+``gapfill_model`` reports each COBRApy step as progress, and can run as an MCP task
+(``io.modelcontextprotocol/tasks``, see ``tasks.py``): a 2026-07-28 client that declares the
+extension gets a task it follows with ``tasks/get``; other clients get a plain call whose
+progress arrives as progress notifications.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from functools import partial
 from typing import Any
 
 import anyio
+import anyio.from_thread
 import anyio.to_thread
 import mcp.types as types
 from jsonschema import Draft202012Validator
@@ -27,6 +33,10 @@ from mcp.server.stdio import stdio_server
 from .errors import GemFluxError, ToolValidationError
 from .schemas import INPUT_SCHEMAS, tool_definitions
 from .session import GemFluxSession
+from .tasks import Report, TaskMode, TaskServer
+
+TASK_TOOLS: dict[str, TaskMode] = {"gapfill_model": "optional"}
+"""Tools that run as MCP tasks for clients that declare the extension."""
 
 SERVER_NAME = "gem-flux-mcp"
 SERVER_VERSION = "0.1.0"
@@ -56,9 +66,16 @@ def create_server(session: GemFluxSession | None = None) -> Server[Any]:
     async def call_tool(
         ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
-        return await call_tool_on(state, params.name, dict(params.arguments or {}))
+        async def report(progress: float, total: float | None, message: str | None) -> None:
+            # Sent only when the request carries a progress token.
+            await ctx.session.report_progress(progress, total, message)
 
-    return Server(
+        return await call_tool_on(state, params.name, dict(params.arguments or {}), report)
+
+    async def run_task(name: str, arguments: dict[str, Any], report: Report) -> types.CallToolResult:
+        return await call_tool_on(state, name, arguments, report)
+
+    server: Server[Any] = Server(
         SERVER_NAME,
         version=SERVER_VERSION,
         title="Gem-Flux (reference stand-in)",
@@ -67,17 +84,24 @@ def create_server(session: GemFluxSession | None = None) -> Server[Any]:
         on_list_tools=list_tools,
         on_call_tool=call_tool,
     )
+    TaskServer(server, TASK_TOOLS, run=run_task, poll_interval_ms=500).install()
+    return server
 
 
-async def call_tool_on(session: GemFluxSession, name: str, arguments: dict[str, Any]) -> types.CallToolResult:
+async def call_tool_on(
+    session: GemFluxSession, name: str, arguments: dict[str, Any], report: Report | None = None
+) -> types.CallToolResult:
     """Validate, run in a worker thread, and wrap the result like FastMCP does.
 
     A raised error becomes an ``isError`` result reading ``Error calling tool '<name>': <message>``.
+    ``report`` hears of the steps of the tools that report them (``gapfill_model``).
     """
     if name not in INPUT_SCHEMAS:
         return _error_result(f"Unknown tool: {name}")
     try:
         kwargs = _with_defaults(name, arguments)
+        if name == "gapfill_model" and report is not None:
+            kwargs["progress"] = _from_worker(report)
         method: Callable[..., dict[str, Any]] = getattr(session, name)
         result = await anyio.to_thread.run_sync(partial(_run_locked, method, kwargs))
         text = json.dumps(result, separators=(",", ":"), allow_nan=False)
@@ -100,6 +124,21 @@ def _with_defaults(name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         raise ToolValidationError(f"Invalid arguments: {details}", error_code="INVALID_ARGUMENTS")
     properties: dict[str, Any] = INPUT_SCHEMAS[name]["properties"]
     return {key: arguments.get(key, spec.get("default")) for key, spec in properties.items()}
+
+
+def _from_worker(report: Report) -> Callable[[int, int, str], None]:
+    """``report`` callable from the worker thread a tool runs in."""
+
+    def step(done: int, steps: int, what: str) -> None:
+        async def send() -> None:
+            await report(done, steps, what)
+
+        try:
+            anyio.from_thread.run(send)
+        except Exception:  # progress must never fail the computation
+            logger.debug("could not report progress", exc_info=True)
+
+    return step
 
 
 def _run_locked(method: Callable[..., dict[str, Any]], kwargs: dict[str, Any]) -> dict[str, Any]:

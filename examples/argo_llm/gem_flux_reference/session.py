@@ -153,8 +153,12 @@ class GemFluxSession:
         target_growth_rate: float = 0.01,
         allow_all_non_grp_reactions: bool = True,
         gapfill_mode: str = "full",
+        progress: modeling.Progress | None = None,
     ) -> dict[str, Any]:
-        """Gapfill a copy of a stored model on a medium and store it as ``<model_id>.gf``."""
+        """Gapfill a copy of a stored model on a medium and store it as ``<model_id>.gf``.
+
+        ``progress`` hears of each COBRApy step (it is not a tool argument).
+        """
         if gapfill_mode not in GAPFILL_MODES:
             raise ToolValidationError(
                 f"Invalid gapfill_mode '{gapfill_mode}'. Must be one of: {', '.join(GAPFILL_MODES)}",
@@ -167,7 +171,9 @@ class GemFluxSession:
                 error_code="INVALID_TARGET_GROWTH_RATE",
             )
         stored, medium = self._model(model_id), self._medium(media_id)
-        outcome = modeling.gapfill_model(stored.model, medium.bounds, target_growth_rate, gapfill_mode)
+        outcome = modeling.gapfill_model(
+            stored.model, medium.bounds, target_growth_rate, gapfill_mode, progress=progress
+        )
         new_id = model_id if model_id.endswith(".gf") else f"{model_id}.gf"
         outcome.model.id = new_id
         self._store(

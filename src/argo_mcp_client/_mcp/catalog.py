@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import mcp.types as mcp_types
 
-from argo_mcp_client._mcp.info import PromptInfo, ResourceContent, ResourceInfo, ServerStatus
-from argo_mcp_client._mcp.render import render_content
+from argo_mcp_client._mcp.info import PromptInfo, ResourceContent, ResourceInfo, ServerStatus, TaskResult
+from argo_mcp_client._mcp.render import render_content, render_result
 from argo_mcp_client.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -106,6 +106,17 @@ class Catalog:
             )
         result = await self.connection(server).get_prompt(name, dict(arguments or {}))
         return prompt_messages(result.messages)
+
+    async def task_result(self, server: str, task_id: str) -> TaskResult:
+        status, result = await self.connection(server).task_result(task_id)
+        return TaskResult(
+            server=server,
+            task_id=task_id,
+            status=status,
+            output=render_result(result),
+            structured_content=result.structured_content,
+            is_error=bool(result.is_error),
+        )
 
     def statuses(self) -> dict[str, ServerStatus]:
         return {name: c.status() for name, c in self._connections.items()}

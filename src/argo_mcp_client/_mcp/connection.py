@@ -19,8 +19,11 @@ import anyio
 import httpx2
 import mcp
 import mcp.types as mcp_types
+from mcp.client.caching import CacheConfig
 from mcp.client.streamable_http import streamable_http_client
 
+from argo_mcp_client._mcp import tasks
+from argo_mcp_client._mcp.changes import following_changes
 from argo_mcp_client._mcp.host import ServerHost
 from argo_mcp_client._mcp.info import ServerStatus
 from argo_mcp_client._version import __version__
@@ -79,6 +82,8 @@ class ServerConnection:
         self._restart_at = 0.0
         self.tools: list[mcp_types.Tool] = []
         """The tools as last listed (by the toolset)."""
+        self.tools_fresh_until: float | None = None
+        """When the server's cache hint (``ttlMs`` > 0) says the listed tools go stale."""
 
     @property
     def name(self) -> str:
@@ -167,7 +172,16 @@ class ServerConnection:
     async def list_tools(self) -> list[mcp_types.Tool]:
         """All of the server's tools, following pagination."""
         client = self._require_client()
-        return await self._all_pages("tools", lambda cursor: client.list_tools(cursor=cursor))
+        pages: list[mcp_types.ListToolsResult] = []
+
+        async def fetch(cursor: str | None) -> mcp_types.ListToolsResult:
+            pages.append(await client.list_tools(cursor=cursor))
+            return pages[-1]
+
+        listed = await self._all_pages("tools", fetch)
+        ttl = pages[0].ttl_ms if pages and "ttl_ms" in pages[0].model_fields_set else 0
+        self.tools_fresh_until = anyio.current_time() + ttl / 1000 if ttl > 0 else None
+        return listed
 
     async def _all_pages(self, kind: str, fetch: Callable[[str | None], Awaitable[Any]]) -> list[Any]:
         items: list[Any] = []
@@ -220,14 +234,28 @@ class ServerConnection:
         *,
         read_timeout: float | None,
         on_progress: ProgressFnT | None = None,
+        task: tasks.TaskCall | None = None,
+        as_task: bool = False,
     ) -> mcp_types.CallToolResult:
-        """Call ``tool``; MCP protocol and transport failures are raised as :class:`ServerError`."""
+        """Call ``tool``; MCP protocol and transport failures are raised as :class:`ServerError`.
+
+        A call the server runs as a task is followed as ``task`` says; ``as_task`` asks a
+        2025-11-25 server for a task (2026-07-28 servers decide themselves).
+        """
         client = self._require_client()
         try:
             # The SDK's own request timeout, so the server hears that the call was cancelled.
-            return await client.call_tool(
-                tool, arguments, read_timeout_seconds=read_timeout, progress_callback=on_progress
+            return await tasks.call_tool(
+                client,
+                tool,
+                arguments,
+                read_timeout=read_timeout,
+                on_progress=on_progress,
+                task=task,
+                as_task=as_task,
             )
+        except tasks.TaskTimeout:
+            raise
         except mcp.MCPError as exc:
             if exc.code == mcp_types.REQUEST_TIMEOUT:
                 raise TimeoutError(f"no result from {self.name!r} within {read_timeout:g} s") from None
@@ -243,6 +271,20 @@ class ServerConnection:
             self._lost(exc)
             raise ConnectionLost(
                 f"MCP server {self.name!r} is unreachable: {exc!r}", server=self.name
+            ) from exc
+
+    async def task_result(self, task_id: str) -> tuple[str, mcp_types.CallToolResult]:
+        """The status of the server's task ``task_id`` and, once it has ended, its result.
+
+        Raises:
+            ServerError: the server does not hold the task (any more).
+        """
+        try:
+            return await tasks.fetch_result(self._require_client(), task_id)
+        except mcp.MCPError as exc:
+            raise ServerError(
+                f"MCP server {self.name!r} does not hold task {task_id!r} (any more): {exc.message}",
+                server=self.name,
             ) from exc
 
     def _mark_tools_stale(self) -> None:
@@ -282,8 +324,18 @@ class ServerConnection:
             else:
                 target = spec.server
             options = self._host.client_options(self.name, self._mark_tools_stale)
-            client = mcp.Client(target, mode=spec.protocol, cache=None, client_info=_CLIENT_INFO, **options)
-            yield await stack.enter_async_context(client)
+            extensions = [tasks.TasksExtension()] if spec.tasks != "never" else None
+            client = mcp.Client(
+                target,
+                mode=spec.protocol,
+                cache=CacheConfig(),
+                extensions=extensions,
+                client_info=_CLIENT_INFO,
+                **options,
+            )
+            await stack.enter_async_context(client)
+            await stack.enter_async_context(following_changes(client, self.name, self._mark_tools_stale))
+            yield client
 
 
 class ConnectionLost(ServerError):

@@ -3,8 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["PromptInfo", "ResourceContent", "ResourceInfo", "ServerStatus"]
+__all__ = ["PromptInfo", "ResourceContent", "ResourceInfo", "ServerStatus", "TaskResult"]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskResult:
+    """A tool call's MCP task as its server holds it, fetched again by id."""
+
+    server: str
+    task_id: str
+    status: str
+    """``working``, ``input_required``, ``completed``, ``failed`` or ``cancelled``."""
+    output: str
+    """The result as the model would be sent it; for an unfinished task, a note saying so."""
+    structured_content: Any = None
+    is_error: bool = False
 
 
 @dataclass(frozen=True, slots=True)

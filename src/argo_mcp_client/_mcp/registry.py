@@ -47,6 +47,9 @@ class ToolInfo:
     """The server says the tool changes nothing (``readOnlyHint``)."""
     idempotent: bool = False
     """The server says repeating a call has no further effect (``idempotentHint``)."""
+    task_support: str | None = None
+    """``"required"`` or ``"optional"`` when the server lists the tool as able to run as a
+    task (2025-11-25 servers); ``None`` otherwise (2026-07-28 servers decide per call)."""
 
     def openai_tool(self) -> dict[str, Any]:
         """The tool in OpenAI function-calling format."""
@@ -198,4 +201,5 @@ def _tool_info(name: str, server: str, tool: mcp_types.Tool, limits: SchemaLimit
         report=SchemaReport(changes=schema_report.changes + description_report.changes),
         read_only=bool(annotations and annotations.read_only_hint),
         idempotent=bool(annotations and (annotations.idempotent_hint or annotations.read_only_hint)),
+        task_support=tool.execution.task_support if tool.execution is not None else None,
     )

@@ -1,7 +1,8 @@
 """The tools the servers offer now: the one place that decides when to list them again.
 
-A server's tools are listed when it first connects, after it restarts, and after
-it says they changed; nothing else lists them. The registry (model-facing names
+A server's tools are listed when it first connects, after it restarts, after
+it says they changed, and when its cache hint (a positive ``ttlMs`` on the list)
+runs out; nothing else lists them. The registry (model-facing names
 and converted schemas) is rebuilt only when some server's list was read again,
 so a run asking for the current tools before each model request costs a few
 attribute reads when nothing changed.
@@ -47,6 +48,10 @@ class Toolset:
         Raises:
             ServerError: a server could not list its tools.
         """
+        now = anyio.current_time()
+        for connection in self._connections.values():
+            if connection.tools_fresh_until is not None and now >= connection.tools_fresh_until:
+                connection.tools_stale = True
         stale = [c for c in self._connections.values() if c.tools_stale]
         if not stale:
             return self._registry
@@ -75,16 +80,30 @@ class Toolset:
     def _offered(self) -> dict[str, list[mcp_types.Tool]]:
         """Each server's tools that its allow and deny lists offer to the model.
 
-        Tools the server will only run as tasks (``execution.taskSupport:
-        "required"``) are left out: this client calls tools directly, so every
-        call of theirs would fail.
+        Left out: tools meant for an app's UI only (``_meta.ui.visibility``
+        without ``"model"``), and tools that can only run as tasks when the
+        server's ``tasks`` setting is ``"never"``.
         """
         offered: dict[str, list[mcp_types.Tool]] = {}
         for name, connection in self._connections.items():
             offered[name] = []
             for tool in connection.tools:
-                if tool.execution is not None and tool.execution.task_support == "required":
+                if app_only(tool):
+                    logger.debug("not offering %s.%s: it is for apps only", name, tool.name)
+                elif connection.spec.tasks == "never" and task_support(tool) == "required":
                     logger.info("not offering %s.%s: it can only run as a task", name, tool.name)
                 elif connection.spec.offers(tool.name):
                     offered[name].append(tool)
         return offered
+
+
+def task_support(tool: mcp_types.Tool) -> str | None:
+    """The tool's ``execution.taskSupport`` (listed by 2025-11-25 servers), if any."""
+    return tool.execution.task_support if tool.execution is not None else None
+
+
+def app_only(tool: mcp_types.Tool) -> bool:
+    """Whether the tool is for an MCP App's UI and not for the model (``_meta.ui.visibility``)."""
+    ui = (tool.meta or {}).get("ui")
+    visibility = ui.get("visibility") if isinstance(ui, dict) else None
+    return isinstance(visibility, list) and "model" not in visibility

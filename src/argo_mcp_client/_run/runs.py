@@ -125,6 +125,7 @@ class Runs:
         finally:
             if conversation is not None:
                 conversation.messages = list(state.messages)
+                conversation.note_tasks(state.tool_calls)
 
     async def to_end(
         self, state: RunState, options: RunOptions, conversation: Conversation | None = None
@@ -139,6 +140,7 @@ class Runs:
         finally:
             if conversation is not None:
                 conversation.messages = list(state.messages)
+                conversation.note_tasks(state.tool_calls)
 
     async def execute(
         self, state: RunState, options: RunOptions, *, emit: Emit, notify: Callable[[Event], None] | None

@@ -22,6 +22,7 @@ import anyio
 
 from argo_mcp_client._mcp.connection import ConnectionLost
 from argo_mcp_client._mcp.render import error_text, render_result
+from argo_mcp_client._mcp.tasks import TaskCall, TaskTimeout, TaskUpdate
 from argo_mcp_client._telemetry import log, span
 from argo_mcp_client.errors import ServerError
 from argo_mcp_client.events import ToolCallFinished, ToolCallStarted, ToolProgress
@@ -78,7 +79,14 @@ class Dispatcher:
         """
 
         async def one(index: int, call: ToolCallRequest) -> None:
-            into[index] = await self.run_call(call, turn=turn, emit=emit)
+            task = TaskCall()
+            try:
+                into[index] = await self.run_call(call, turn=turn, emit=emit, task=task)
+            except anyio.get_cancelled_exc_class():
+                if task.task_id is not None:
+                    # Cancelled on the server already (see tasks.follow); keep its id on the record.
+                    into[index] = cancelled_record(call).model_copy(update={"task_id": task.task_id})
+                raise
 
         if len(calls) == 1:
             await one(0, calls[0])
@@ -87,11 +95,16 @@ class Dispatcher:
             for index, call in enumerate(calls):
                 group.start_soon(one, index, call)
 
-    async def run_call(self, call: ToolCallRequest, *, turn: int, emit: Emit) -> ToolCallRecord:
-        """Run one call; never raises except on cancellation."""
+    async def run_call(
+        self, call: ToolCallRequest, *, turn: int, emit: Emit, task: TaskCall | None = None
+    ) -> ToolCallRecord:
+        """Run one call; never raises except on cancellation.
+
+        ``task`` is told of the task the server runs the call as, if it does.
+        """
         attributes = {"gen_ai.tool.name": call.name, "gen_ai.tool.call.id": call.id, "argo_mcp.turn": turn}
         with span("argo_mcp.tool_call", **attributes) as current:
-            record = await self._run_call(call, turn=turn, emit=emit)
+            record = await self._run_call(call, turn=turn, emit=emit, task=task or TaskCall())
             current.set_attribute("argo_mcp.server", record.server or "")
             current.set_attribute("argo_mcp.tool.error", record.is_error)
         log(
@@ -105,7 +118,9 @@ class Dispatcher:
         )
         return record
 
-    async def _run_call(self, call: ToolCallRequest, *, turn: int, emit: Emit) -> ToolCallRecord:
+    async def _run_call(
+        self, call: ToolCallRequest, *, turn: int, emit: Emit, task: TaskCall
+    ) -> ToolCallRecord:
         started = time.perf_counter()
         tool = self.toolset.registry.get(call.name)
         if tool is None and call.name in self.local:
@@ -132,7 +147,7 @@ class Dispatcher:
         if problem is not None or tool is None or arguments is None:
             output, is_error = error_text(problem or "the call could not be made"), True
         else:
-            output, is_error, structured = await self._call_server(tool, arguments, turn, call.id)
+            output, is_error, structured = await self._call_server(tool, arguments, turn, call.id, task)
         artifact = None
         if self.artifacts is not None and not is_error and len(output) > self.artifacts.threshold:
             artifact = await self.artifacts.keep(output, call_id=call.id, tool=call.name)
@@ -150,6 +165,7 @@ class Dispatcher:
             is_error=is_error,
             duration=time.perf_counter() - started,
             artifact=artifact,
+            task_id=task.task_id,
         )
         await emit(ToolCallFinished(turn=turn, call=record))
         return record
@@ -202,27 +218,60 @@ class Dispatcher:
             return False
 
     async def _call_server(
-        self, tool: ToolInfo, arguments: dict[str, Any], turn: int, call_id: str
+        self, tool: ToolInfo, arguments: dict[str, Any], turn: int, call_id: str, task: TaskCall
     ) -> tuple[str, bool, Any]:
         connection = self.servers[tool.server]
+        notify = self.notify
 
         async def on_progress(progress: float, total: float | None, message: str | None) -> None:
-            if self.notify is not None:
-                self.notify(ToolProgress(turn, call_id, progress, total, message))
+            if notify is not None:
+                notify(ToolProgress(turn, call_id, progress, total, message, task_id=task.task_id))
+
+        updates = 0
+
+        def on_task(update: TaskUpdate) -> None:
+            # A task's progress is its status message; each change counts one step.
+            nonlocal updates
+            updates += 1
+            if notify is not None:
+                notify(
+                    ToolProgress(
+                        turn,
+                        call_id,
+                        updates,
+                        None,
+                        update.message,
+                        task_id=update.task_id,
+                        status=update.status,
+                    )
+                )
+
+        task.watch = on_task
+        task.timeout = connection.spec.task_timeout
+        as_task = connection.spec.runs_as_task(tool.tool, tool.task_support)
 
         try:
             if not connection.alive:
                 await connection.restart()
             try:
                 result = await connection.call_tool(
-                    tool.tool, arguments, read_timeout=self.tool_timeout, on_progress=on_progress
+                    tool.tool,
+                    arguments,
+                    read_timeout=self.tool_timeout,
+                    on_progress=on_progress,
+                    task=task,
+                    as_task=as_task,
                 )
             except ConnectionLost as lost:
                 if not (tool.read_only or tool.idempotent):
                     return error_text(f"{lost}. {_NOT_REPLAYED.format(name=tool.name)}"), True, None
                 # Safe to repeat by the server's own word: start it again and replay once.
                 await connection.restart()
-                result = await connection.call_tool(tool.tool, arguments, read_timeout=self.tool_timeout)
+                result = await connection.call_tool(
+                    tool.tool, arguments, read_timeout=self.tool_timeout, task=task, as_task=as_task
+                )
+        except TaskTimeout as exc:
+            return error_text(f"tool {tool.name!r}: {exc}"), True, None
         except TimeoutError:
             return error_text(f"tool {tool.name!r} gave no result within {self.tool_timeout:g} s"), True, None
         except ServerError as exc:
