@@ -13,10 +13,13 @@ from argo_mcp_client._mcp.info import PromptInfo, ResourceContent, ResourceInfo,
 from argo_mcp_client._mcp.registry import ToolInfo
 from argo_mcp_client._mcp.schema.convert import SchemaChange, SchemaLimits, SchemaReport
 from argo_mcp_client._models.breaker import BreakerSettings, CircuitBreaker
+from argo_mcp_client._models.redis_state import RedisState
 from argo_mcp_client._models.retry import RetryPolicy
+from argo_mcp_client._models.shared_state import InProcessState, RateLimit, SharedState
 from argo_mcp_client._run.runs import EventStream
 from argo_mcp_client._sync import run_sync
 from argo_mcp_client._version import __version__
+from argo_mcp_client.batch import BatchItem, BatchResult
 from argo_mcp_client.client import ArgoMCPClient
 from argo_mcp_client.config import (
     ArgoSettings,
@@ -45,6 +48,7 @@ from argo_mcp_client.events import (
     ModelRequestStarted,
     ModelRetrying,
     ModelSwitched,
+    RateLimited,
     RunFinished,
     RunStarted,
     ServerLog,
@@ -62,6 +66,8 @@ __all__ = [
     "ArgoMCPClient",
     "ArgoMCPError",
     "ArgoSettings",
+    "BatchItem",
+    "BatchResult",
     "BreakerSettings",
     "CircuitBreaker",
     "CircuitOpenError",
@@ -74,12 +80,16 @@ __all__ = [
     "GatewayError",
     "HttpServer",
     "InProcessServer",
+    "InProcessState",
     "MaxTurnsExceeded",
     "ModelError",
     "ModelRequestStarted",
     "ModelRetrying",
     "ModelSwitched",
     "PromptInfo",
+    "RateLimit",
+    "RateLimited",
+    "RedisState",
     "ResourceContent",
     "ResourceInfo",
     "RetryPolicy",
@@ -96,6 +106,7 @@ __all__ = [
     "ServerSpec",
     "ServerStartError",
     "ServerStatus",
+    "SharedState",
     "StdioServer",
     "TextDelta",
     "ToolCallFinished",

@@ -22,10 +22,13 @@ from argo_mcp_client._models.breaker import BreakerBoard, BreakerSettings
 from argo_mcp_client._models.chain import ModelChain
 from argo_mcp_client._models.chat import ChatModel
 from argo_mcp_client._models.quirks import Quirks
+from argo_mcp_client._models.ratelimit import ModelGate
+from argo_mcp_client._models.redis_state import RedisState
 from argo_mcp_client._models.retry import RetryPolicy
 from argo_mcp_client._run.loop import RunOptions, RunState
 from argo_mcp_client._run.runs import EventStream, Runs
 from argo_mcp_client._run.tools import ApproveTool, Dispatcher
+from argo_mcp_client.batch import map_conversations
 from argo_mcp_client.config import ArgoSettings, HttpServer, InProcessServer, StdioServer, load_servers
 from argo_mcp_client.errors import ConfigError
 
@@ -38,6 +41,8 @@ if TYPE_CHECKING:
 
     from argo_mcp_client._mcp.info import PromptInfo, ResourceContent, ResourceInfo, ServerStatus
     from argo_mcp_client._mcp.registry import ToolInfo
+    from argo_mcp_client._models.shared_state import RateLimit, SharedState
+    from argo_mcp_client.batch import BatchResults, ItemSource
     from argo_mcp_client.conversation import Conversation
     from argo_mcp_client.events import Event
     from argo_mcp_client.result import RunResult
@@ -120,6 +125,13 @@ class ArgoMCPClient:
         schema_limits: bounds on tool-schema conversion.
         server_errlog: where stdio servers' stderr goes (default: this process's stderr).
         settings: defaults to use instead of reading the environment.
+        rate_limits: requests and tokens per window for models (by Argo id, alias or
+            glob); a model not named here is held to its profile's limits, if any.
+            Requests wait their turn (a ``RateLimited`` event says so).
+        shared_state: where breakers and rate limits live: this process (the
+            default), or a fleet's shared :class:`RedisState` (or its ``redis://``
+            URL, closed with the client), so all its processes see one breaker and
+            one rate limit per model.
     """
 
     def __init__(
@@ -154,6 +166,8 @@ class ArgoMCPClient:
         schema_limits: SchemaLimits | None = None,
         server_errlog: TextIO | None = None,
         settings: ArgoSettings | None = None,
+        rate_limits: Mapping[str, RateLimit] | None = None,
+        shared_state: SharedState | str | None = None,
     ) -> None:
         defaults = settings or ArgoSettings()
         specs = load_servers(servers) if isinstance(servers, str | os.PathLike) else list(servers)
@@ -191,7 +205,10 @@ class ArgoMCPClient:
         """Each model's circuit breaker, keyed by Argo id (``gpt4o`` for ``argo:gpt-4o`` too)."""
         quirks = Quirks(prompt_tool_models=tuple(prompt_tool_models), tool_choice=tool_choice)
         chat = ChatModel(requests, settings=request, quirks=quirks)
-        self._chain = ModelChain(chat, self.breakers, retry or RetryPolicy())
+        self._shared_spec = shared_state
+        self._shared = _shared_state(shared_state, clock)
+        gate = ModelGate(self.breakers, self._shared, dict(rate_limits or {}))
+        self._chain = ModelChain(chat, self.breakers, retry or RetryPolicy(), gate=gate)
         self._host = ServerHost(
             sampler=_sampler(self._chain, (self.model, *self.fallback_models)) if sampling else None,
             elicit=elicit,
@@ -213,6 +230,8 @@ class ArgoMCPClient:
         try:
             if self._owns_openai:
                 self._stack.push_async_callback(self._openai.close)
+            if isinstance(self._shared_spec, str) and self._shared is not None:
+                self._stack.push_async_callback(self._shared.aclose)
             connections = [
                 ServerConnection(spec, errlog=self._errlog, host=self._host) for spec in self._specs
             ]
@@ -345,6 +364,34 @@ class ArgoMCPClient:
         )
         return await self._open_runs().to_end(state, options, conversation)
 
+    def map(
+        self,
+        items: ItemSource,
+        *,
+        concurrency: int = 8,
+        on_event: Callable[[str, Event], None] | None = None,
+    ) -> AbstractAsyncContextManager[BatchResults]:
+        """Run many conversations, ``concurrency`` at a time; their results come in completion order.
+
+        Each item is a :class:`BatchItem` (or a mapping of its fields: ``id``,
+        ``prompt``, and optionally ``model``, ``system_prompt``, ``max_turns``...);
+        each result is a :class:`BatchResult` tagged with the item's id. A failed
+        conversation gives a result with its error, and the others go on.
+        ``on_event(id, event)`` hears every event of every conversation.
+
+        Example:
+            ```python
+            items = [{"id": g, "prompt": f"Build a model of {g}"} for g in genomes]
+            async with client.map(items, concurrency=16) as results:
+                async for result in results:
+                    print(result.id, result.ok, result.output)
+            ```
+        """
+        self._require_open()
+        return map_conversations(
+            items, run=self.run, stream=self.stream, concurrency=concurrency, on_event=on_event
+        )
+
     def _plan(
         self,
         prompt: str | Sequence[dict[str, Any]],
@@ -431,6 +478,13 @@ def _check_server_names(specs: Sequence[StdioServer | HttpServer | InProcessServ
         if spec.name in seen:
             raise ConfigError(f"two servers are named {spec.name!r}; give each server a unique name")
         seen.add(spec.name)
+
+
+def _shared_state(state: SharedState | str | None, clock: Callable[[], float] | None) -> SharedState | None:
+    """The shared state to use: given, or a Redis one made from a ``redis://`` URL."""
+    if not isinstance(state, str):
+        return state
+    return RedisState.from_url(state, clock=clock)
 
 
 def _sampler(chain: ModelChain, models: tuple[str, ...]) -> Sampler:

@@ -30,6 +30,7 @@ __all__ = [
     "ModelRequestStarted",
     "ModelRetrying",
     "ModelSwitched",
+    "RateLimited",
     "RunFinished",
     "RunStarted",
     "ServerLog",
@@ -110,6 +111,17 @@ class ModelSwitched:
 
 
 @dataclass(frozen=True, slots=True)
+class RateLimited:
+    """The model request waits ``delay`` seconds for the model's rate limit (or a 429's pause)."""
+
+    turn: int
+    model: str
+    delay: float
+    reason: str
+    kind: Literal["rate_limited"] = field(default="rate_limited", init=False)
+
+
+@dataclass(frozen=True, slots=True)
 class ToolCallStarted:
     """A tool call was dispatched to its server (or failed before it could be)."""
 
@@ -185,6 +197,7 @@ Event = (
     | TurnRestarted
     | ModelRetrying
     | ModelSwitched
+    | RateLimited
     | ToolCallStarted
     | ToolCallFinished
     | ToolProgress

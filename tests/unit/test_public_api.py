@@ -18,6 +18,10 @@ EXPECTED = {
     "ToolCallFinished", "ToolCallRecord", "ToolCallStarted", "ToolInfo", "ToolProgress", "TurnFinished",
     "TurnRestarted", "Usage", "__version__", "load_servers", "run_sync",
 }  # fmt: skip
+# Batches, rate limits and a fleet's shared state.
+EXPECTED |= {
+    "BatchItem", "BatchResult", "InProcessState", "RateLimit", "RateLimited", "RedisState", "SharedState",
+}  # fmt: skip
 
 
 def test_all_lists_exactly_the_public_names() -> None:
