@@ -130,7 +130,9 @@ class ModelGate:
         delay = await self.shared.reserve(model, limit, estimate)
         if delay > 0:
             reason = (
-                f"rate limit of {_describe(limit)}" if limit.limited else "the gateway asked to slow down"
+                f"rate limit of {_describe(limit)}"
+                if limit.limited
+                else "the gateway said to slow down (429)"
             )
             await emit(RateLimited(turn=turn, model=model, delay=delay, reason=reason))
             await self.sleep(delay)

@@ -18,7 +18,6 @@ first served), so a limit holds under any concurrency.
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
@@ -117,9 +116,11 @@ def next_start(
     while True:
         while first < len(entries) and entries[first][0] <= start - limit.per:
             first += 1
-        in_window = entries[first:]
-        too_many = limit.requests is not None and len(in_window) + 1 > limit.requests
-        too_heavy = limit.tokens is not None and sum(t for _, t in in_window) + cost > limit.tokens
+        too_many = limit.requests is not None and len(entries) - first + 1 > limit.requests
+        too_heavy = (
+            limit.tokens is not None
+            and sum(entries[i][1] for i in range(first, len(entries))) + cost > limit.tokens
+        )
         if not (too_many or too_heavy):
             return start
         start = entries[first][0] + limit.per
@@ -127,7 +128,7 @@ def next_start(
 
 @dataclass(slots=True)
 class _Window:
-    entries: deque[tuple[float, int]]
+    entries: list[tuple[float, int]]
     paused_until: float = 0.0
 
 
@@ -167,7 +168,7 @@ class InProcessState:
         key = canonical_model(model)
         window = self._windows.get(key)
         if window is None:
-            window = self._windows[key] = _Window(deque())
+            window = self._windows[key] = _Window([])
         return window
 
     async def reserve(self, model: str, limit: RateLimit, cost: int) -> float:
@@ -175,8 +176,10 @@ class InProcessState:
         now = self.clock()
         if not limit.limited:
             return max(0.0, window.paused_until - now)
-        while window.entries and window.entries[0][0] <= now - limit.per:
-            window.entries.popleft()
+        gone = 0
+        while gone < len(window.entries) and window.entries[gone][0] <= now - limit.per:
+            gone += 1
+        del window.entries[:gone]
         start = next_start(window.entries, now, limit, cost, window.paused_until)
         window.entries.append((start, cost))
         return start - now
