@@ -72,16 +72,16 @@ def fleet(base_url: str, shared: str, tmp_path: Path) -> Iterator[Fleet]:
     assert all(worker.returncode == 0 for worker in workers)
 
 
-def probes_per_cooldown(base_url_model: ScriptedModel, shared: str, base_url: str, tmp_path: Path) -> list[int]:
+def probes_per_cooldown(down: ScriptedModel, shared: str, base_url: str, tmp_path: Path) -> list[int]:
     """Requests the down model got in each cooldown after its breaker first opened."""
     counts: list[int] = []
     with fleet(base_url, shared, tmp_path) as workers:
         workers.round()  # the breaker(s) open
         for period in range(1, 4):
-            before = len(base_url_model.requests)
+            before = len(down.requests)
             workers.at(period * COOLDOWN)
             workers.round()
-            counts.append(len(base_url_model.requests) - before)
+            counts.append(len(down.requests) - before)
     return counts
 
 

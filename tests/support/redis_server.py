@@ -1,4 +1,4 @@
-"""A real redis-server on 127.0.0.1, started for a test and stopped after (skipped where it is not installed)."""
+"""A real redis-server on 127.0.0.1, started for a test and stopped after (tests skip without one)."""
 
 from __future__ import annotations
 
