@@ -42,6 +42,7 @@ from argo_mcp_client.errors import (
     RunTimeout,
     ServerError,
     ServerStartError,
+    SharedStateError,
 )
 from argo_mcp_client.events import (
     Event,
@@ -107,6 +108,7 @@ __all__ = [
     "ServerStartError",
     "ServerStatus",
     "SharedState",
+    "SharedStateError",
     "StdioServer",
     "TextDelta",
     "ToolCallFinished",

@@ -11,8 +11,9 @@ from pathlib import Path
 import anyio
 import pytest
 
-from argo_mcp_client import RateLimit, RedisState
-from argo_mcp_client.testing import ScriptedModel, failure
+from argo_mcp_client import ArgoMCPClient, RateLimit, RedisState, SharedStateError
+from argo_mcp_client.testing import ScriptedModel, failure, reply
+from integration.conftest import free_port
 from support.gateway import stub_gateway
 from support.processes import environment_without_argo
 from support.redis_server import REDIS_MISSING, redis_missing, redis_server
@@ -21,11 +22,13 @@ WORKER = Path(__file__).parent / "fleet_worker.py"
 WORKERS = 4
 COOLDOWN = 30
 
-pytestmark = pytest.mark.skipif(redis_missing(), reason=REDIS_MISSING)
+needs_redis = pytest.mark.skipif(redis_missing(), reason=REDIS_MISSING)
 
 
 @pytest.fixture
 def redis_url(tmp_path: Path) -> Iterator[str]:
+    if redis_missing():
+        pytest.skip(REDIS_MISSING)
     with redis_server(tmp_path) as url:
         yield url
 
@@ -92,6 +95,7 @@ def test_a_fleet_sharing_redis_probes_a_down_model_once_per_cooldown(redis_url: 
     assert counts == [1, 1, 1]
 
 
+@needs_redis  # the same fleet as above, so that the two figures are measured alike
 def test_a_fleet_without_sharing_probes_once_per_cooldown_per_process(tmp_path: Path) -> None:
     down = ScriptedModel(lambda request: failure(503, "the model is down"))
     with stub_gateway(down, model_ids=["flaky"]) as gateway:
@@ -131,3 +135,15 @@ async def test_a_429_in_redis_pauses_every_client(redis_url: str) -> None:
     finally:
         await first.aclose()
         await second.aclose()
+
+
+async def test_an_unreachable_redis_fails_the_run_with_a_shared_state_error() -> None:
+    model = ScriptedModel([reply("never asked")])
+    client = ArgoMCPClient(
+        http_client=model.http_client(), model="scripted", shared_state=f"redis://127.0.0.1:{free_port()}/0"
+    )
+    async with client:
+        with pytest.raises(SharedStateError, match="shared state in Redis failed") as caught:
+            await client.run("hello")
+    assert caught.value.history == [{"role": "user", "content": "hello"}]
+    assert model.requests == []

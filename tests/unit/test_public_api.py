@@ -21,6 +21,7 @@ EXPECTED = {
 # Batches, rate limits and a fleet's shared state.
 EXPECTED |= {
     "BatchItem", "BatchResult", "InProcessState", "RateLimit", "RateLimited", "RedisState", "SharedState",
+    "SharedStateError",
 }  # fmt: skip
 
 

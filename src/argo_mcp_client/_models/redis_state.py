@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from argo_mcp_client._models.aliases import canonical_model
 from argo_mcp_client._models.shared_state import Admission, RateLimit
-from argo_mcp_client.errors import ConfigError
+from argo_mcp_client.errors import ConfigError, SharedStateError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
 
     import redis.asyncio
 
@@ -199,11 +199,11 @@ class RedisState:
         return bool(int(await self._run(self._failure, [self._key("breaker", model)], args)))
 
     async def breaker_success(self, model: str) -> None:
-        await self._redis.delete(self._key("breaker", model))
+        await self._call(self._redis.delete(self._key("breaker", model)))
 
     async def breaker_release(self, model: str, *, probe: bool) -> None:
         if probe:
-            await self._redis.hdel(self._key("breaker", model), "probe_until")
+            await self._call(self._redis.hdel(self._key("breaker", model), "probe_until"))
 
     async def reserve(self, model: str, limit: RateLimit, cost: int) -> float:
         keys = [self._key("window", model), self._key("pause", model)]
@@ -230,4 +230,13 @@ class RedisState:
             await self._redis.aclose()
 
     async def _run(self, script: Any, keys: list[str], args: list[str]) -> Any:
-        return await script(keys=keys, args=args)
+        return await self._call(script(keys=keys, args=args))
+
+    async def _call(self, operation: Awaitable[Any]) -> Any:
+        """Await a Redis operation; Redis's errors become :class:`SharedStateError`."""
+        import redis.exceptions
+
+        try:
+            return await operation
+        except redis.exceptions.RedisError as exc:
+            raise SharedStateError(f"the shared state in Redis failed: {exc}") from exc
