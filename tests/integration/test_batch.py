@@ -96,3 +96,18 @@ def test_a_batch_killed_mid_way_and_resumed_has_every_id_exactly_once(tmp_path: 
     assert sorted(r["id"] for r in results) == sorted(ids)  # every id exactly once
     assert all(r["ok"] for r in results)
     assert all(r["output"].startswith("done: worked on") for r in results)
+
+
+def test_an_offline_batch_runs_every_item_with_the_simulated_model(tmp_path: Path) -> None:
+    items = tmp_path / "in.jsonl"
+    out = tmp_path / "out.jsonl"
+    items.write_text("".join(json.dumps({"id": f"i{n}", "prompt": f"hello {n}"}) + "\n" for n in range(5)))
+    done = subprocess.run(
+        [*CLI, "batch", str(items), "--out", str(out), "--offline", "--json", "--concurrency", "2"],
+        cwd=ROOT, env=environment_without_argo(), capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout)["ok"] == 5
+    results = [json.loads(line) for line in lines_of(out)]
+    assert sorted(r["id"] for r in results) == [f"i{n}" for n in range(5)]
+    assert all(r["ok"] and r["model"] == "simulated" for r in results)
