@@ -11,7 +11,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from argo_mcp_client import ArgoMCPClient, RateLimit, RedisState, SharedStateError
+from argo_mcp_client import ArgoMCPClient, BreakerSettings, RateLimit, RedisState, SharedStateError
 from argo_mcp_client.testing import ScriptedModel, failure, reply
 from integration.conftest import free_port
 from support.gateway import stub_gateway
@@ -131,6 +131,7 @@ async def test_a_429_in_redis_pauses_every_client(redis_url: str) -> None:
     try:
         await first.slow_down("gpt4o", 7.5)
         assert await second.reserve("gpt4o", RateLimit(), 0) == pytest.approx(7.5)
+        assert (await second.breaker_acquire("gpt4o", BreakerSettings())).paused == pytest.approx(7.5)
         assert await second.reserve("claudesonnet45", RateLimit(), 0) == 0
     finally:
         await first.aclose()

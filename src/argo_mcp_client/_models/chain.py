@@ -93,8 +93,9 @@ class ModelChain:
                 causes.append(CircuitOpenError(model, retry_in=admission.retry_in))
                 continue
             turn_request = _TurnRequest(
-                self, gate, turn, model, messages, tools, streaming, emit, overrides or {}, admission.probe
-            )
+                self, gate, turn, model, messages, tools, streaming, emit, overrides or {}, admission.probe,
+                paused=admission.paused,
+            )  # fmt: skip
             try:
                 reply = await call_with_retries(
                     turn_request.attempt,
@@ -136,6 +137,9 @@ class _TurnRequest:
     overrides: Mapping[str, Any]
     probe: bool = False
     """This request is the probe of a breaker whose cooldown has passed."""
+    paused: float = 0.0
+    """Seconds a 429's pause still held when the model admitted the request (for its first attempt;
+    a retry after a 429 waits for it anyway)."""
     text_sent: bool = False
     opened: bool = False
     """A failure of this request opened the breaker."""
@@ -147,7 +151,8 @@ class _TurnRequest:
 
     async def attempt(self, number: int) -> ModelReply:
         gate = self.gate
-        estimate = await gate.pace(self.model, self.turn, self.messages, self.tools, self.emit)
+        paused = self.paused if number == 1 else 0.0
+        estimate = await gate.pace(self.model, self.turn, self.messages, self.tools, self.emit, paused)
         started = time.perf_counter()
         attributes = {
             "gen_ai.request.model": self.model,

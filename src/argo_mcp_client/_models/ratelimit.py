@@ -123,11 +123,16 @@ class ModelGate:
         messages: Sequence[dict[str, Any]],
         tools: Sequence[dict[str, Any]],
         emit: Emit,
+        paused: float = 0.0,
     ) -> int:
-        """Wait until the rate limit lets the request start; returns its estimated tokens."""
+        """Wait until the rate limit lets the request start; returns its estimated tokens.
+
+        A model without a limit asks nothing more: it waits out ``paused``, the pause
+        after a 429 its admission reported.
+        """
         limit = self.limit(model)
         estimate = estimate_tokens(messages, tools) if limit.tokens is not None else 0
-        delay = await self.shared.reserve(model, limit, estimate)
+        delay = await self.shared.reserve(model, limit, estimate) if limit.limited else paused
         if delay > 0:
             reason = (
                 f"rate limit of {_describe(limit)}"

@@ -40,14 +40,16 @@ _ACQUIRE = (
     + """
 local now = now_of(ARGV[1])
 local cooldown = tonumber(ARGV[2])
+local paused = tonumber(redis.call('GET', KEYS[2]) or '0') - now
+if paused < 0 then paused = 0 end
 local opened = redis.call('HGET', KEYS[1], 'opened_at')
-if not opened then return {1, '0'} end
+if not opened then return {1, '0', tostring(paused)} end
 local since = now - tonumber(opened)
-if since < cooldown then return {0, tostring(cooldown - since)} end
+if since < cooldown then return {0, tostring(cooldown - since), '0'} end
 local probe = redis.call('HGET', KEYS[1], 'probe_until')
-if probe and tonumber(probe) > now then return {0, '0'} end
+if probe and tonumber(probe) > now then return {0, '0', '0'} end
 redis.call('HSET', KEYS[1], 'probe_until', tostring(now + tonumber(ARGV[3])))
-return {2, '0'}
+return {2, '0', tostring(paused)}
 """
 )
 
@@ -190,9 +192,10 @@ class RedisState:
 
     async def breaker_acquire(self, model: str, settings: BreakerSettings) -> Admission:
         args = [self._now(), repr(settings.cooldown), repr(settings.probe_lease)]
-        code, retry_in = await self._run(self._acquire, [self._key("breaker", model)], args)
+        keys = [self._key("breaker", model), self._key("pause", model)]
+        code, retry_in, paused = await self._run(self._acquire, keys, args)
         code = int(code)
-        return Admission(admitted=code > 0, probe=code == 2, retry_in=float(retry_in))
+        return Admission(admitted=code > 0, probe=code == 2, retry_in=float(retry_in), paused=float(paused))
 
     async def breaker_failure(self, model: str, settings: BreakerSettings, *, probe: bool) -> bool:
         args = [self._now(), str(settings.failure_threshold), "1" if probe else "0"]

@@ -63,6 +63,8 @@ class Admission:
     """The request is the one probe of a breaker whose cooldown has passed."""
     retry_in: float = 0.0
     """Seconds until an open breaker lets a probe through (when refused)."""
+    paused: float = 0.0
+    """Seconds every request to the model still waits after a 429 (when admitted)."""
 
 
 @runtime_checkable
@@ -70,7 +72,11 @@ class SharedState(Protocol):
     """The state behind breakers and rate limits; every method is atomic for all who share it."""
 
     async def breaker_acquire(self, model: str, settings: BreakerSettings) -> Admission:
-        """Whether a request may go to ``model`` now; the first caller after a cooldown becomes the probe."""
+        """Whether a request may go to ``model`` now; the first caller after a cooldown becomes the probe.
+
+        An admitted request also learns how long a 429's pause still holds (``paused``), so a
+        model without a rate limit needs no other question before its request.
+        """
         ...
 
     async def breaker_failure(self, model: str, settings: BreakerSettings, *, probe: bool) -> bool:
@@ -149,7 +155,8 @@ class InProcessState:
         breaker = self.breaker(model, settings)
         probe = breaker.state == "half_open"
         if breaker.try_acquire():
-            return Admission(admitted=True, probe=probe)
+            paused = max(0.0, self._window(model).paused_until - self.clock())
+            return Admission(admitted=True, probe=probe, paused=paused)
         return Admission(admitted=False, retry_in=breaker.retry_in())
 
     async def breaker_failure(self, model: str, settings: BreakerSettings, *, probe: bool) -> bool:

@@ -47,6 +47,20 @@ async def test_every_request_goes_through_the_given_state() -> None:
     async with client:
         result = await client.run("hi")
     assert result.output == "fine"
+    # No limit for gpt4o: its admission answers for a 429's pause too, so no reservation is asked for.
+    assert state.calls == ["acquire gpt4o", "failure gpt4o", "success gpt4o"]
+
+
+async def test_a_limited_model_reserves_its_start_before_each_attempt() -> None:
+    state = RecordingState()
+    model = ScriptedModel([failure(503), reply("fine")])
+    client = ArgoMCPClient(
+        http_client=model.http_client(), model="gpt4o", shared_state=state,
+        rate_limits={"gpt4o": RateLimit(requests=100)},
+    )  # fmt: skip
+    client._chain.sleep = _no_wait
+    async with client:
+        await client.run("hi")
     assert state.calls == [
         "acquire gpt4o", "reserve gpt4o", "failure gpt4o", "reserve gpt4o", "success gpt4o"
     ]  # fmt: skip
