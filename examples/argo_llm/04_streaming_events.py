@@ -37,6 +37,7 @@ from argo_mcp_client import (
     ModelRequestStarted,
     ModelRetrying,
     ModelSwitched,
+    RateLimited,
     RunFinished,
     RunStarted,
     ServerLog,
@@ -99,6 +100,8 @@ def describe(event: Event) -> str:
             return f"turn {turn}: {model} failed ({reason}); attempt {attempt} in {delay:.2f} s"
         case ModelSwitched(turn=turn, from_model=old, to_model=new, reason=reason):
             return f"turn {turn}: {old} -> {new} ({reason})"
+        case RateLimited(turn=turn, model=model, delay=delay, reason=reason):
+            return f"turn {turn}: waiting {delay:.2f} s for {model} ({reason})"
         case ToolCallStarted(turn=turn, server=server, tool=tool, arguments=arguments):
             return f"turn {turn}: {server}.{tool}({json.dumps(arguments)[:80]})"
         case ToolProgress(call_id=call_id, progress=progress, total=total, message=message):

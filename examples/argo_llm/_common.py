@@ -254,3 +254,23 @@ def _answer_from_history(question: str, messages: Sequence[dict[str, Any]]) -> s
         f"(scripted) FBA of {fba['model_id']} on {fba['media_id']} gave a growth rate of "
         f"{float(fba['objective_value']):.3f} per hour."
     )
+
+
+def genome_responder(request: ScriptedRequest) -> ScriptedReply | str:
+    """The scripted workflow for one genome of a batch: its model is named after the genome.
+
+    A prompt such as "Genome g07: build, gapfill and run FBA" gets the calls of
+    :func:`workflow_responder`, the draft model being built as ``g07``. Module-level,
+    so that Parsl workers can import it (tutorial 07).
+    """
+    answer = workflow_responder(request)
+    first = next((str(m["content"]) for m in request.messages if m["role"] == "user"), "")
+    words = first.replace(":", " ").split()
+    name = words[words.index("Genome") + 1] if "Genome" in words[:-1] else None
+    if name is None or not isinstance(answer, ScriptedReply):
+        return answer
+    calls = tuple(
+        call(c.name, json.loads(c.arguments) | {"model_name": name}) if c.name == "build_model" else c
+        for c in answer.tool_calls
+    )
+    return ScriptedReply(text=answer.text, tool_calls=calls)

@@ -14,13 +14,16 @@ from argo_mcp_client._mcp.registry import ToolInfo
 from argo_mcp_client._mcp.schema.convert import SchemaChange, SchemaLimits, SchemaReport, SchemaTarget
 from argo_mcp_client._models.breaker import BreakerSettings, CircuitBreaker
 from argo_mcp_client._models.profiles import ModelProfile
+from argo_mcp_client._models.redis_state import RedisState
 from argo_mcp_client._models.retry import RetryPolicy
+from argo_mcp_client._models.shared_state import InProcessState, RateLimit, SharedState
 from argo_mcp_client._run.artifacts import ArtifactStore, FileArtifactStore
 from argo_mcp_client._run.budget import TokenCounter, estimate_tokens
 from argo_mcp_client._run.runs import EventStream
 from argo_mcp_client._run.usage import UsageLimits
 from argo_mcp_client._sync import run_sync
 from argo_mcp_client._version import __version__
+from argo_mcp_client.batch import BatchItem, BatchResult
 from argo_mcp_client.client import ArgoMCPClient
 from argo_mcp_client.config import (
     ArgoSettings,
@@ -45,6 +48,7 @@ from argo_mcp_client.errors import (
     RunTimeout,
     ServerError,
     ServerStartError,
+    SharedStateError,
     UsageLimitExceeded,
 )
 from argo_mcp_client.events import (
@@ -53,6 +57,7 @@ from argo_mcp_client.events import (
     ModelRequestStarted,
     ModelRetrying,
     ModelSwitched,
+    RateLimited,
     RunFinished,
     RunStarted,
     ServerLog,
@@ -72,6 +77,8 @@ __all__ = [
     "ArgoSettings",
     "ArtifactRef",
     "ArtifactStore",
+    "BatchItem",
+    "BatchResult",
     "BreakerSettings",
     "CircuitBreaker",
     "CircuitOpenError",
@@ -87,6 +94,7 @@ __all__ = [
     "HistoryCompacted",
     "HttpServer",
     "InProcessServer",
+    "InProcessState",
     "MaxTurnsExceeded",
     "ModelError",
     "ModelProfile",
@@ -95,6 +103,9 @@ __all__ = [
     "ModelSwitched",
     "OutputValidationError",
     "PromptInfo",
+    "RateLimit",
+    "RateLimited",
+    "RedisState",
     "ResourceContent",
     "ResourceInfo",
     "RetryPolicy",
@@ -112,6 +123,8 @@ __all__ = [
     "ServerSpec",
     "ServerStartError",
     "ServerStatus",
+    "SharedState",
+    "SharedStateError",
     "StdioServer",
     "TaskRef",
     "TaskResult",

@@ -23,6 +23,8 @@ from argo_mcp_client._models.chain import ModelChain
 from argo_mcp_client._models.chat import ChatModel
 from argo_mcp_client._models.profiles import ModelProfile, ProfileBook
 from argo_mcp_client._models.quirks import Quirks
+from argo_mcp_client._models.ratelimit import ModelGate
+from argo_mcp_client._models.redis_state import RedisState
 from argo_mcp_client._models.retry import RetryPolicy
 from argo_mcp_client._run.artifacts import ArtifactStore, FileArtifactStore, artifacts_from
 from argo_mcp_client._run.catalogue import ToolCatalogue
@@ -30,6 +32,7 @@ from argo_mcp_client._run.loop import RunOptions, RunState
 from argo_mcp_client._run.runs import EventStream, Runs
 from argo_mcp_client._run.sizing import LongRunSettings, sizing
 from argo_mcp_client._run.tools import ApproveTool, Dispatcher
+from argo_mcp_client.batch import map_conversations
 from argo_mcp_client.config import ArgoSettings, HttpServer, InProcessServer, StdioServer, load_servers
 from argo_mcp_client.errors import ConfigError
 
@@ -42,8 +45,10 @@ if TYPE_CHECKING:
 
     from argo_mcp_client._mcp.info import PromptInfo, ResourceContent, ResourceInfo, ServerStatus, TaskResult
     from argo_mcp_client._mcp.registry import ToolInfo
+    from argo_mcp_client._models.shared_state import RateLimit, SharedState
     from argo_mcp_client._run.budget import TokenCounter
     from argo_mcp_client._run.usage import Price, UsageLimits
+    from argo_mcp_client.batch import BatchResults, ItemSource
     from argo_mcp_client.conversation import Conversation
     from argo_mcp_client.events import Event
     from argo_mcp_client.result import ArtifactRef, OutputT, RunResult
@@ -144,6 +149,13 @@ class ArgoMCPClient:
         prices: USD per million input and output tokens by model (Argo id, alias or
             glob), over the profiles' prices; for ``RunResult.cost`` and ``max_cost``.
         usage_limits: limits on requests, tokens and cost for every run.
+        rate_limits: requests and tokens per window for models (by Argo id, alias or
+            glob); a model not named here is held to its profile's limits, if any.
+            Requests wait their turn (a ``RateLimited`` event says so).
+        shared_state: where breakers and rate limits live: this process (the
+            default), or a fleet's shared :class:`RedisState` (or its ``redis://``
+            URL, closed with the client), so all its processes see one breaker and
+            one rate limit per model.
     """
 
     def __init__(
@@ -186,6 +198,8 @@ class ArgoMCPClient:
         tool_catalogue: bool = True,
         prices: Mapping[str, Price] | None = None,
         usage_limits: UsageLimits | None = None,
+        rate_limits: Mapping[str, RateLimit] | None = None,
+        shared_state: SharedState | str | None = None,
     ) -> None:
         defaults = settings or ArgoSettings()
         specs = load_servers(servers) if isinstance(servers, str | os.PathLike) else list(servers)
@@ -227,7 +241,10 @@ class ArgoMCPClient:
             prompt_tool_models=tuple(prompt_tool_models), tool_choice=tool_choice, profiles=self.profiles
         )
         chat = ChatModel(requests, settings=request, quirks=quirks)
-        self._chain = ModelChain(chat, self.breakers, retry or RetryPolicy())
+        self._shared_spec = shared_state
+        self._shared = _shared_state(shared_state, clock)
+        gate = ModelGate(self.breakers, self._shared, dict(rate_limits or {}))
+        self._chain = ModelChain(chat, self.breakers, retry or RetryPolicy(), gate=gate)
         self._host = ServerHost(
             sampler=_sampler(self._chain, (self.model, *self.fallback_models)) if sampling else None,
             elicit=elicit,
@@ -260,6 +277,8 @@ class ArgoMCPClient:
                 self._stack.push_async_callback(self._openai.close)
             if self._artifacts is not None and isinstance(self._artifacts.store, FileArtifactStore):
                 self._stack.callback(self._artifacts.store.close)
+            if isinstance(self._shared_spec, str) and self._shared is not None:
+                self._stack.push_async_callback(self._shared.aclose)
             connections = [
                 ServerConnection(spec, errlog=self._errlog, host=self._host) for spec in self._specs
             ]
@@ -451,6 +470,34 @@ class ArgoMCPClient:
         )
         return await self._open_runs().to_end(state, options, conversation)
 
+    def map(
+        self,
+        items: ItemSource,
+        *,
+        concurrency: int = 8,
+        on_event: Callable[[str, Event], None] | None = None,
+    ) -> AbstractAsyncContextManager[BatchResults]:
+        """Run many conversations, ``concurrency`` at a time; their results come in completion order.
+
+        Each item is a :class:`BatchItem` (or a mapping of its fields: ``id``,
+        ``prompt``, and optionally ``model``, ``system_prompt``, ``max_turns``...);
+        each result is a :class:`BatchResult` tagged with the item's id. A failed
+        conversation gives a result with its error, and the others go on.
+        ``on_event(id, event)`` hears every event of every conversation.
+
+        Example:
+            ```python
+            items = [{"id": g, "prompt": f"Build a model of {g}"} for g in genomes]
+            async with client.map(items, concurrency=16) as results:
+                async for result in results:
+                    print(result.id, result.ok, result.output)
+            ```
+        """
+        self._require_open()
+        return map_conversations(
+            items, run=self.run, stream=self.stream, concurrency=concurrency, on_event=on_event
+        )
+
     def _plan(
         self,
         prompt: str | Sequence[dict[str, Any]],
@@ -571,6 +618,13 @@ def _check_server_names(specs: Sequence[StdioServer | HttpServer | InProcessServ
         if spec.name in seen:
             raise ConfigError(f"two servers are named {spec.name!r}; give each server a unique name")
         seen.add(spec.name)
+
+
+def _shared_state(state: SharedState | str | None, clock: Callable[[], float] | None) -> SharedState | None:
+    """The shared state to use: given, or a Redis one made from a ``redis://`` URL."""
+    if not isinstance(state, str):
+        return state
+    return RedisState.from_url(state, clock=clock)
 
 
 def _sampler(chain: ModelChain, models: tuple[str, ...]) -> Sampler:

@@ -10,6 +10,7 @@ ArgoMCPError
 │   ├── EmptyCompletion      answered with nothing: no text, no calls, no tokens
 │   ├── GatewayError         refused for a reason no other model would change
 │   └── AllModelsFailed      every model of the chain failed (an ExceptionGroup)
+├── SharedStateError         the fleet's shared breakers and rate limits (Redis) are unreachable
 └── RunError                 the tool-calling loop; carries a valid history
     ├── MaxTurnsExceeded     the model kept calling tools past ``max_turns``
     ├── RunTimeout           the run took longer than its deadline
@@ -46,6 +47,7 @@ __all__ = [
     "RunTimeout",
     "ServerError",
     "ServerStartError",
+    "SharedStateError",
     "UsageLimitExceeded",
 ]
 
@@ -169,6 +171,10 @@ class AllModelsFailed(ExceptionGroup[ModelError], ModelError):
 
     def derive(self, excs: Sequence[ModelError]) -> AllModelsFailed:  # type: ignore[override]
         return AllModelsFailed(excs)
+
+
+class SharedStateError(ArgoMCPError):
+    """The shared state of breakers and rate limits (Redis) could not be read or written."""
 
 
 class RunError(ArgoMCPError):

@@ -31,6 +31,7 @@ __all__ = [
     "ModelRequestStarted",
     "ModelRetrying",
     "ModelSwitched",
+    "RateLimited",
     "RunFinished",
     "RunStarted",
     "ServerLog",
@@ -108,6 +109,17 @@ class ModelSwitched:
     to_model: str
     reason: str
     kind: Literal["model_switched"] = field(default="model_switched", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimited:
+    """The model request waits ``delay`` seconds for the model's rate limit (or a 429's pause)."""
+
+    turn: int
+    model: str
+    delay: float
+    reason: str
+    kind: Literal["rate_limited"] = field(default="rate_limited", init=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +223,7 @@ Event = (
     | TurnRestarted
     | ModelRetrying
     | ModelSwitched
+    | RateLimited
     | ToolCallStarted
     | ToolCallFinished
     | ToolProgress

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -17,14 +18,14 @@ TUTORIALS = Path(__file__).parents[2] / "examples" / "argo_llm"
 
 
 def run_tutorial(
-    name: str, *args: str, env: dict[str, str] | None = None, stdin: str = ""
+    name: str, *args: str, env: dict[str, str] | None = None, stdin: str = "", timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, str(TUTORIALS / name), *args],
         capture_output=True,
         text=True,
         input=stdin,
-        timeout=120,
+        timeout=timeout,
         env=environment_without_argo(env),
         check=False,
     )
@@ -206,3 +207,26 @@ def test_tutorial_05_retries_switches_opens_the_breaker_and_skips_the_broken_mod
     assert "its breaker is half_open" in run2
     assert f"answered by: {primary}" in run3
     assert f"breaker of {primary}: closed (0 consecutive failures)" in run3
+
+
+def test_tutorial_07_runs_genome_conversations_as_parsl_apps_and_resumes(tmp_path: Path) -> None:
+    out = tmp_path / "results.jsonl"
+    options = ["--offline", "--workers", "2", "--chunk", "2", "--out", str(out)]
+
+    first = run_tutorial("07_parsl_fleet.py", *options, "--genomes", "4", timeout=600)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "the built-in scripted model, a simulation" in first.stdout
+    summary = json.loads(first.stdout.strip().splitlines()[-1])
+    assert (summary["done"], summary["ok"], summary["chunks"]) == (4, 4, 2)
+
+    again = run_tutorial("07_parsl_fleet.py", *options, "--genomes", "5", timeout=600)
+    assert again.returncode == 0, again.stderr[-3000:]
+    summary = json.loads(again.stdout.strip().splitlines()[-1])
+    assert (summary["skipped"], summary["done"]) == (4, 1)  # only the new genome ran
+
+    results = [json.loads(line) for line in out.read_text().splitlines()]
+    assert sorted(r["id"] for r in results) == [f"g{n:02d}" for n in range(1, 6)]
+    for result in results:
+        assert [call["tool"] for call in result["tool_calls"]] == ["build_model", "gapfill_model", "run_fba"]
+        assert f"FBA of {result['id']}.draft.gf" in result["output"]
+        assert "growth rate" in result["output"]

@@ -10,6 +10,7 @@ from types import ModuleType
 import pytest
 
 import argo_mcp_client
+import argo_mcp_client.batch.fleet as fleet
 import argo_mcp_client.testing
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -17,6 +18,7 @@ DIRECTIVE = re.compile(r"^:::\s*([\w.]+)\s*$", re.MULTILINE)
 PUBLIC = [(argo_mcp_client, name) for name in argo_mcp_client.__all__] + [
     (argo_mcp_client.testing, name) for name in argo_mcp_client.testing.__all__
 ]
+PUBLIC += [(fleet, name) for name in fleet.__all__]
 # Type aliases and constants carry their docstrings in the source, where the reference reads them.
 CALLABLE = [(m, n) for m, n in PUBLIC if inspect.isclass(obj := getattr(m, n)) or inspect.isfunction(obj)]
 

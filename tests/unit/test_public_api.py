@@ -23,6 +23,11 @@ EXPECTED = {
     "ArtifactRef", "ArtifactStore", "FileArtifactStore", "HistoryCompacted", "OutputValidationError",
     "TokenCounter", "UsageLimitExceeded", "UsageLimits", "estimate_tokens",
 }  # fmt: skip
+# Batches, rate limits and a fleet's shared state.
+EXPECTED |= {
+    "BatchItem", "BatchResult", "InProcessState", "RateLimit", "RateLimited", "RedisState", "SharedState",
+    "SharedStateError",
+}  # fmt: skip
 
 
 def test_all_lists_exactly_the_public_names() -> None:

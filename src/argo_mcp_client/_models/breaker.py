@@ -35,6 +35,9 @@ class BreakerSettings:
     """Consecutive unhealthy failures that open the breaker."""
     cooldown: float = 30.0
     """Seconds an open breaker waits before letting a probe through."""
+    probe_lease: float = 300.0
+    """Seconds a fleet's probe may take before another worker may probe (shared state only):
+    a worker that died while probing does not keep the model closed to everyone."""
 
 
 @dataclass(slots=True)
@@ -103,6 +106,16 @@ class BreakerBoard(Mapping[str, CircuitBreaker]):
         self._settings = settings
         self._clock = clock
         self._breakers: dict[str, CircuitBreaker] = {}
+
+    @property
+    def settings(self) -> BreakerSettings:
+        """The settings every breaker of the board follows."""
+        return self._settings
+
+    @property
+    def clock(self) -> Clock:
+        """The clock the breakers read."""
+        return self._clock
 
     def for_model(self, model: str) -> CircuitBreaker:
         """The breaker of ``model``, under whatever name it is given."""

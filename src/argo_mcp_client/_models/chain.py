@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from argo_mcp_client._models.breaker import BreakerBoard
     from argo_mcp_client._models.chat import ChatModel
+    from argo_mcp_client._models.ratelimit import ModelGate
     from argo_mcp_client._models.reply import ModelReply
 
 
@@ -51,6 +52,14 @@ class ModelChain:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     sleep: Callable[[float], Awaitable[None]] = anyio.sleep
     rand: Callable[[], float] = random.random
+    gate: ModelGate | None = None
+    """Breakers and rate limits, over shared state; by default this process's, in ``breakers``."""
+
+    def __post_init__(self) -> None:
+        if self.gate is None:
+            from argo_mcp_client._models.ratelimit import ModelGate
+
+            self.gate = ModelGate(self.breakers, sleep=self.sleep)
 
     async def request(
         self,
@@ -74,25 +83,28 @@ class ModelChain:
         """
         causes: list[ModelError] = []
         previous: str | None = None
+        gate = self.gate
+        assert gate is not None  # set in __post_init__
         for model in models:
-            breaker = self.breakers.for_model(model)
             if previous is not None:
                 await emit(
                     ModelSwitched(turn=turn, from_model=previous, to_model=model, reason=str(causes[-1]))
                 )
             previous = model
-            if not breaker.try_acquire():
-                causes.append(CircuitOpenError(model, retry_in=breaker.retry_in()))
+            admission = await gate.admit(model)
+            if not admission.admitted:
+                causes.append(CircuitOpenError(model, retry_in=admission.retry_in))
                 continue
             offered = tools(model) if callable(tools) else tools
             turn_request = _TurnRequest(
-                self, turn, model, messages, offered, streaming, emit, overrides or {}
-            )
+                self, gate, turn, model, messages, offered, streaming, emit, overrides or {}, admission.probe,
+                paused=admission.paused,
+            )  # fmt: skip
             try:
                 reply = await call_with_retries(
                     turn_request.attempt,
                     self.retry,
-                    keep_trying=breaker.admits_retries,
+                    keep_trying=turn_request.keep_trying,
                     on_retry=turn_request.announce_retry,
                     sleep=self.sleep,
                     rand=self.rand,
@@ -105,7 +117,9 @@ class ModelChain:
                 causes.append(error)
                 continue
             finally:
-                breaker.release()
+                if admission.probe and not turn_request.recorded:
+                    with anyio.CancelScope(shield=True):
+                        await gate.released(model, probe=admission.probe)
             return reply, model
         if len(causes) == 1:
             raise causes[0]
@@ -117,6 +131,7 @@ class _TurnRequest:
     """The attempts of one turn at one model."""
 
     chain: ModelChain
+    gate: ModelGate
     turn: int
     model: str
     messages: Sequence[dict[str, Any]]
@@ -124,10 +139,24 @@ class _TurnRequest:
     streaming: bool
     emit: Emit
     overrides: Mapping[str, Any]
+    probe: bool = False
+    """This request is the probe of a breaker whose cooldown has passed."""
+    paused: float = 0.0
+    """Seconds a 429's pause still held when the model admitted the request (for its first attempt;
+    a retry after a 429 waits for it anyway)."""
     text_sent: bool = False
+    opened: bool = False
+    """A failure of this request opened the breaker."""
+    recorded: bool = False
+    """The breaker heard how the request went."""
+
+    def keep_trying(self) -> bool:
+        return self.gate.admits_retries(self.model, self.opened)
 
     async def attempt(self, number: int) -> ModelReply:
-        breaker = self.chain.breakers.for_model(self.model)
+        gate = self.gate
+        paused = self.paused if number == 1 else 0.0
+        estimate = await gate.pace(self.model, self.turn, self.messages, self.tools, self.emit, paused)
         started = time.perf_counter()
         attributes = {
             "gen_ai.request.model": self.model,
@@ -139,8 +168,11 @@ class _TurnRequest:
                 reply = await self._ask(number)
             except ModelError as error:
                 log(logging.INFO, "model request failed", model=self.model, turn=self.turn, error=str(error))
+                if error.status_code == 429:
+                    await gate.throttled(self.model, error.retry_after)
                 if is_unhealthy(error):
-                    breaker.record_failure()
+                    self.opened = await gate.failed(self.model, probe=self.probe)
+                    self.recorded = True
                 if self.text_sent:
                     self.text_sent = False
                     await self.emit(TurnRestarted(turn=self.turn, reason=f"{error}"))
@@ -151,7 +183,9 @@ class _TurnRequest:
                 current.set_attribute("gen_ai.response.model", reply.model)
         duration = round(time.perf_counter() - started, 3)
         log(logging.DEBUG, "model answered", model=self.model, turn=self.turn, duration=duration)
-        breaker.record_success()
+        await gate.succeeded(self.model)
+        self.recorded = True
+        await gate.settle(self.model, estimate, reply.usage.total_tokens)
         if reply.model and not same_model(reply.model, self.model):
             logger.warning(
                 "asked model %r but %r answered; the gateway may not know %r and used its default",

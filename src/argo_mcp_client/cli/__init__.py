@@ -4,6 +4,7 @@
     argo-mcp run "Build a model of E. coli" --config mcp.json --json
     argo-mcp tools --server "python my_server.py"
     argo-mcp doctor --config mcp.json
+    argo-mcp batch genomes.jsonl --out results.jsonl --config mcp.json --concurrency 16
 
 ``--offline`` answers with a built-in simulated model instead of an LLM.
 """
@@ -18,6 +19,7 @@ import anyio
 from rich.console import Console
 from rich.markup import escape
 
+from argo_mcp_client.cli._batch import batch_command
 from argo_mcp_client.cli._chat import chat_command
 from argo_mcp_client.cli._commands import run_command, tools_command
 from argo_mcp_client.cli._doctor import doctor_command
@@ -36,6 +38,7 @@ COMMANDS: dict[str, Command] = {
     "run": run_command,
     "tools": tools_command,
     "doctor": doctor_command,
+    "batch": batch_command,
 }
 
 

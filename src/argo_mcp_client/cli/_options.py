@@ -18,7 +18,7 @@ SIMULATED_MODEL = "simulated"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``argo-mcp`` parser with its four subcommands, each taking the common options."""
+    """The ``argo-mcp`` parser with its subcommands, each taking the common options."""
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("model and servers")
     group.add_argument(
@@ -71,6 +71,24 @@ def build_parser() -> argparse.ArgumentParser:
     tools.add_argument("--json", action="store_true", help="print the tools as JSON")
 
     commands.add_parser("doctor", parents=[common], help="check the endpoint, models and servers")
+
+    batch = commands.add_parser(
+        "batch", parents=[common], help="run many conversations from a JSON Lines file (resumable)"
+    )
+    batch.add_argument("input", type=Path, metavar="IN.jsonl", help='one {"id": ..., "prompt": ...} per line')
+    batch.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="OUT.jsonl",
+        help="results, appended; ids in it are skipped",
+    )
+    batch.add_argument("--concurrency", type=int, default=8, help="conversations at once (default: 8)")
+    batch.add_argument("--json", action="store_true", help="print the summary as JSON")
+    batch.add_argument("--system", help="system prompt for items that have none")
+    batch.add_argument(
+        "--shared-state", metavar="redis://HOST:PORT/DB", help="share breakers and rate limits through Redis"
+    )
     return parser
 
 
