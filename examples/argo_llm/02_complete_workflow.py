@@ -9,23 +9,20 @@ already there. Finally the conversation is saved as JSON, loaded back, and
 continued.
 
     python examples/argo_llm/02_complete_workflow.py            # argo-proxy if it answers
-    python examples/argo_llm/02_complete_workflow.py --offline  # the scripted model
+    python examples/argo_llm/02_complete_workflow.py --offline  # the simulated model
     python examples/argo_llm/02_complete_workflow.py --save my_chat.json
 
-With no endpoint reachable it runs the built-in scripted model, which is a
+With no endpoint reachable it runs the built-in simulated model, which is a
 simulation: the tool calls and their results are real, the "model" is not.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import anyio
-
-from argo_mcp_client import ArgoMCPClient, ArgoMCPError, Conversation, RunResult
+from argo_mcp_client import ArgoMCPClient, Conversation, RunResult
 
 # Run as a script, this folder is on sys.path; the type checker reads it from the repository root.
 if TYPE_CHECKING:
@@ -34,11 +31,11 @@ if TYPE_CHECKING:
         SEQUENCES,
         choose_backend,
         make_parser,
+        run_tutorial,
         servers_from,
-        workflow_responder,
     )
 else:
-    from _common import MEDIUM, SEQUENCES, choose_backend, make_parser, servers_from, workflow_responder
+    from _common import MEDIUM, SEQUENCES, choose_backend, make_parser, run_tutorial, servers_from
 
 SYSTEM_PROMPT = (
     "You are a metabolic modelling assistant with Gem-Flux tools. "
@@ -57,7 +54,7 @@ AFTER_RESUME = "What growth rate did FBA predict for the gapfilled model?"
 def show(result: RunResult) -> None:
     """Print the tool calls of one exchange, then the model's answer."""
     for record in result.tool_calls:
-        status = "error" if record.is_error else "ok"
+        status = "failed" if record.failed else "ok"
         print(f"  Tool call: {record.server}.{record.tool}({json.dumps(record.arguments)}) -> {status}")
     print(f"Assistant: {result.output}")
 
@@ -68,7 +65,7 @@ async def main() -> int:
         "--save", type=Path, default=Path("conversation.json"), help="where to save the conversation"
     )
     args = parser.parse_args()
-    backend = await choose_backend(args, responder=workflow_responder)
+    backend = await choose_backend(args)
     print(f"Model: {backend.description}.")
     servers = servers_from(args)
 
@@ -100,7 +97,4 @@ async def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(anyio.run(main))
-    except ArgoMCPError as exc:
-        sys.exit(f"error: {exc}")
+    run_tutorial(main)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -54,6 +55,30 @@ class ToolCallRecord(BaseModel):
     a server error, a timeout, or a result the server marked as an error."""
     duration: float
     """Seconds from dispatch to result."""
+
+    @property
+    def reported_failure(self) -> bool:
+        """True when the call succeeded as a call but the tool's result says it failed.
+
+        The rule: the structured result (or, when there is none, the text, if it
+        is a JSON object) has ``"success": false``, as Gem-Flux's ``run_fba``
+        and ``delete_model`` answer without marking the result as an error. The
+        model is sent the result unchanged either way; this is for showing it.
+        """
+        if self.is_error:
+            return False
+        value = self.structured_content
+        if value is None and self.output.lstrip().startswith("{"):
+            try:
+                value = json.loads(self.output)
+            except ValueError:
+                return False
+        return isinstance(value, dict) and value.get("success") is False
+
+    @property
+    def failed(self) -> bool:
+        """True when the call failed (``is_error``) or its result says it failed (``reported_failure``)."""
+        return self.is_error or self.reported_failure
 
 
 class RunResult(BaseModel):

@@ -94,10 +94,10 @@ def test_web_chat_streams_a_turn_as_server_sent_events_and_keeps_the_conversatio
     with urllib.request.urlopen(_post(f"{web_chat.url}api/sessions"), timeout=30) as r:
         info = json.load(r)
     assert info["scripted"] is True
-    assert "simulation that calls no LLM" in info["backend"]
+    assert "simulated model, which calls no LLM" in info["backend"]
     assert info["servers"] == ["gemflux"]
 
-    first = _events(web_chat, info["session"], "Build a draft model of E. coli")
+    first = _events(web_chat, info["session"], "Build a draft model of E. coli K-12")
     follow_up = _events(web_chat, info["session"], "Now gapfill it")
 
     names = [name for name, _ in first]
@@ -109,12 +109,38 @@ def test_web_chat_streams_a_turn_as_server_sent_events_and_keeps_the_conversatio
     finished = next(data for name, data in first if name == "tool_finished")
     assert finished["ok"] is True
     assert '"model_id":"E_coli_K12.draft"' in finished["output"]
+    assert finished["structured"]["model_id"] == "E_coli_K12.draft"
     text = "".join(data["text"] for name, data in first if name == "text")
-    assert "model_id = E_coli_K12.draft" in text
-    # The second message continues the same conversation: the scripted model gapfills the first draft.
+    assert text.startswith("(simulated) Built the draft E_coli_K12.draft")
+    # The second message continues the same conversation: the simulated model gapfills the first draft.
     gapfill = next(data for name, data in follow_up if name == "tool_finished")
     assert gapfill["ok"] is True
     assert "E_coli_K12.draft.gf" in gapfill["output"]
+
+
+def _new_session(chat: WebChat) -> str:
+    with urllib.request.urlopen(_post(f"{chat.url}api/sessions"), timeout=60) as r:
+        return str(json.load(r)["session"])
+
+
+def test_web_chat_gives_each_tab_its_own_gem_flux_server(web_chat: WebChat) -> None:
+    first, second = _new_session(web_chat), _new_session(web_chat)
+
+    _events(web_chat, first, "Build a draft model of E. coli")
+    listed = _events(web_chat, second, "list_models")
+
+    models = next(data for name, data in listed if name == "tool_finished")["structured"]
+    assert models["success"] is True
+    assert models["models"] == []
+
+
+def test_web_chat_cancel_answers_for_a_session_with_no_running_turn(web_chat: WebChat) -> None:
+    session = _new_session(web_chat)
+
+    with urllib.request.urlopen(_post(f"{web_chat.url}api/cancel", {"session": session}), timeout=30) as r:
+        answer = json.load(r)
+
+    assert answer == {"cancelled": False}
 
 
 def _refusal(request: urllib.request.Request) -> tuple[int, str]:
@@ -177,12 +203,21 @@ withPage(async (page, args) => {
 
   const first = await ask(args.first, 0);
   const second = await ask(args.second, 1);
+  const third = await ask(args.third, 2);
   const userBubble = page.locator(".message.user .content").first();
-  await page.screenshot({ path: args.screenshot, fullPage: true });
+  const fba = page.locator(".message.assistant").nth(2).locator("figure.fba");
+  await fba.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: args.screenshot });
   return {
     backend,
     first,
     second,
+    growth: await fba.locator(".growth").textContent(),
+    bars: await fba.locator("svg.flux-chart rect.bar").count(),
+    reactions: await fba.locator("svg.flux-chart text.reaction").allTextContents(),
+    tables: await page.locator(".visual table").count(),
+    fieldRows: await fba.locator("xpath=..").locator("table.fields tr").allTextContents(),
+    thirdText: third.text,
     userText: await userBubble.textContent(),
     userBoldElements: await userBubble.locator("b").count(),
   };
@@ -196,20 +231,26 @@ def test_web_chat_in_headless_chromium(web_chat: WebChat, chromium: Browser, tmp
 
     seen = chromium.run(
         CHAT_IN_THE_BROWSER,
-        {"url": web_chat.url, "first": first, "second": "Now gapfill it.", "screenshot": str(screenshot)},
+        {
+            "url": web_chat.url,
+            "first": first,
+            "second": "Now gapfill it.",
+            "third": "How fast does the gapfilled model grow?",
+            "screenshot": str(screenshot),
+        },
         work=tmp_path / "browser",
     )
 
     assert seen["errors"] == []
     assert seen["backend"].startswith("Simulation")
-    assert "scripted model" in seen["backend"]
+    assert "simulated model" in seen["backend"]
     # The user's text is shown as text: the markup in it made no element.
     assert seen["userText"] == first
     assert seen["userBoldElements"] == 0
     reply = seen["first"]
     assert reply["state"] == "done", reply
     assert reply["deltas"] > 1
-    assert "model_id = E_coli_K12.draft" in "".join(reply["text"])
+    assert "(simulated) Built the draft E_coli_K12.draft" in "".join(reply["text"])
     [tool] = reply["tools"]
     assert tool["tool"] == "build_model"
     assert tool["status"] == "ok"
@@ -221,6 +262,13 @@ def test_web_chat_in_headless_chromium(web_chat: WebChat, chromium: Browser, tmp
     follow_up = seen["second"]
     assert follow_up["state"] == "done", follow_up
     assert [(t["tool"], t["status"]) for t in follow_up["tools"]] == [("gapfill_model", "ok")]
+    # The FBA result is drawn: the growth rate, and a chart of the largest fluxes, next to its table.
+    assert seen["growth"].startswith("Growth rate 0.866 h⁻¹ · optimal")
+    assert seen["bars"] == 12
+    assert "CYTBD" in seen["reactions"]
+    assert "objective_value0.865716" in seen["fieldRows"]
+    assert seen["tables"] >= 3
+    assert "the growth rate is 0.866 per hour" in "".join(seen["thirdText"])
     png = screenshot.read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(png) > 1000

@@ -33,6 +33,7 @@ def event_summary(event: Event) -> dict[str, Any]:
             "call_id": record.call_id,
             "name": record.name,
             "is_error": record.is_error,
+            "reported_failure": record.reported_failure,
             "duration": record.duration,
         }
     summary: dict[str, Any] = {}

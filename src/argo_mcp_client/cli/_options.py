@@ -142,7 +142,7 @@ def client_options(args: argparse.Namespace, endpoint: Endpoint) -> dict[str, An
         "streaming": not args.no_stream,
     }
     if endpoint.offline:
-        from argo_mcp_client.cli._simulation import simulated_model
+        from argo_mcp_client.simulation import simulated_model
 
         options["http_client"] = simulated_model().http_client()
     else:
