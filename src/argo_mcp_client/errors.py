@@ -118,10 +118,13 @@ class CircuitOpenError(ModelError):
         retry_in: seconds until the breaker lets a trial request through.
     """
 
-    def __init__(self, model: str, *, retry_in: float) -> None:
+    def __init__(self, model: str, *, retry_in: float, next_model: str | None = None) -> None:
+        then = "give fallback_models to carry on meanwhile"
+        if next_model:
+            then = f"{next_model!r} answers meanwhile"
         super().__init__(
             f"model {model!r} was skipped: it failed repeatedly and is rested for {retry_in:.0f} s more; "
-            "give fallback_models to carry on meanwhile",
+            + then,
             model=model,
         )
         self.retry_in = retry_in

@@ -71,7 +71,7 @@ class ModelChain:
         """
         causes: list[ModelError] = []
         previous: str | None = None
-        for model in models:
+        for index, model in enumerate(models):
             breaker = self.breakers.for_model(model)
             if previous is not None:
                 await emit(
@@ -79,7 +79,8 @@ class ModelChain:
                 )
             previous = model
             if not breaker.try_acquire():
-                causes.append(CircuitOpenError(model, retry_in=breaker.retry_in()))
+                following = models[index + 1] if index + 1 < len(models) else None
+                causes.append(CircuitOpenError(model, retry_in=breaker.retry_in(), next_model=following))
                 continue
             turn_request = _TurnRequest(self, turn, model, messages, tools, streaming, emit, overrides or {})
             try:

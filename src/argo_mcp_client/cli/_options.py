@@ -44,9 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument(
         "--offline",
         action="store_true",
-        help="answer with the built-in simulated model (no LLM): it calls the tool you name",
+        help="answer with the built-in simulated model (no LLM): it runs the Gem-Flux workflow "
+        "(build, gapfill, FBA) you ask for, or calls the tool you name",
     )
     group.add_argument("--no-stream", action="store_true", help="ask for whole replies, not streamed ones")
+    group.add_argument(
+        "--verbose", action="store_true", help="show each model request: model, attempt, tokens and time"
+    )
 
     parser = argparse.ArgumentParser(
         prog="argo-mcp", description="An LLM behind the Argo gateway, in front of MCP tool servers."
@@ -55,7 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     chat = commands.add_parser("chat", parents=[common], help="chat in the terminal")
-    chat.add_argument("--confirm", action="store_true", help="ask before each tool call")
+    chat.add_argument(
+        "--confirm",
+        action="store_true",
+        help="ask before each tool call (the answer defaults to no unless the tool is marked read-only)",
+    )
     chat.add_argument("--resume", type=Path, metavar="FILE", help="continue a saved conversation")
     chat.add_argument(
         "--history", type=Path, metavar="FILE", help="save the conversation here after each exchange"
@@ -79,7 +87,7 @@ _NAME_CHARS = re.compile(r"[^A-Za-z0-9_-]")
 
 def server_name(words: list[str], taken: set[str]) -> str:
     """A unique server name from a command line: the script's stem, else the command's."""
-    scripts = [w for w in words[1:] if w.endswith(".py") or "/" in w]
+    scripts = [w for w in words[1:] if w.endswith(".py")] or [w for w in words[1:] if "/" in w]
     base = Path(scripts[-1] if scripts else words[0]).stem or "server"
     if len(words) > 2 and words[1] == "-m":
         base = words[2].rsplit(".", 1)[-1]
