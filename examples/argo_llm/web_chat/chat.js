@@ -11,6 +11,7 @@ const stopButton = document.getElementById("stop");
 let session = null;
 let busy = false;
 const SVG = "http://www.w3.org/2000/svg";
+const FIELDS_SHOWN = 10; // rows of a result's table shown at first; the rest open on a click
 
 function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -62,14 +63,21 @@ function resultTables(value) {
       if (inner.length && inner.length <= 12) for (const [k, v] of inner) fields.push([`${key}.${k}`, v]);
     }
   }
-  if (fields.length) {
+  const fieldTable = (rows) => {
     const table = element("table", "fields");
-    for (const [key, item] of fields) {
+    for (const [key, item] of rows) {
       const row = element("tr");
       row.append(element("th", null, key), element("td", null, shown(item)));
       table.append(row);
     }
-    blocks.push(table);
+    return table;
+  };
+  if (fields.length) blocks.push(fieldTable(fields.slice(0, FIELDS_SHOWN)));
+  if (fields.length > FIELDS_SHOWN) {
+    const more = element("details", "more-fields");
+    more.append(element("summary", null, `${fields.length - FIELDS_SHOWN} more fields`));
+    more.append(fieldTable(fields.slice(FIELDS_SHOWN)));
+    blocks.push(more);
   }
   for (const [key, rows] of lists) {
     const columns = [...new Set(rows.flatMap((row) => Object.keys(row).filter((k) => isScalar(row[k]))))].slice(0, 6);
