@@ -7,11 +7,12 @@ import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from argo_mcp_client._version import __version__
-from argo_mcp_client.config import ArgoSettings, HttpServer, StdioServer, load_servers
-from argo_mcp_client.errors import ConfigError
+
+if TYPE_CHECKING:
+    from argo_mcp_client.config import HttpServer, StdioServer
 
 SIMULATED_MODEL = "simulated"
 """The model name the built-in simulation answers as (``--offline``)."""
@@ -102,6 +103,9 @@ def server_name(words: list[str], taken: set[str]) -> str:
 
 def servers_from(args: argparse.Namespace) -> list[StdioServer | HttpServer]:
     """The servers of ``--server`` options, then those of ``--config``."""
+    from argo_mcp_client.config import StdioServer, load_servers
+    from argo_mcp_client.errors import ConfigError
+
     servers: list[StdioServer | HttpServer] = []
     taken: set[str] = set()
     for line in args.server:
@@ -131,6 +135,8 @@ class Endpoint:
 
 def endpoint_from(args: argparse.Namespace) -> Endpoint:
     """The endpoint, model and key from the options, else from ``ARGO_*``."""
+    from argo_mcp_client.config import ArgoSettings
+
     settings = ArgoSettings()
     key = args.api_key or (settings.api_key.get_secret_value() if settings.api_key else None)
     return Endpoint(
