@@ -76,7 +76,7 @@ def test_every_public_name_resolves_to_its_definition() -> None:
 
 def test_an_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
-        _ = argo_mcp_client.Nope  # type: ignore[attr-defined]
+        _ = argo_mcp_client.Nope
 
 
 def test_cli_help_and_argument_errors_load_neither_openai_nor_mcp() -> None:
