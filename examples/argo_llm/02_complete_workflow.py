@@ -8,9 +8,16 @@ conversation ("which reactions did gapfilling add?") is answered from what is
 already there. Finally the conversation is saved as JSON, loaded back, and
 continued.
 
+A saved conversation keeps what was said, not what the servers hold: Gem-Flux
+keeps its models in the server's memory, so a conversation resumed in a new
+process (with new servers) refers to model ids that are gone.
+``client.restarted_servers(conversation)`` names the servers started anew since
+the conversation last ran (and a run continuing it logs a warning); ask the
+model to build again what it needs.
+
     python examples/argo_llm/02_complete_workflow.py            # argo-proxy if it answers
     python examples/argo_llm/02_complete_workflow.py --offline  # the simulated model
-    python examples/argo_llm/02_complete_workflow.py --save my_chat.json
+    python examples/argo_llm/02_complete_workflow.py --save my_chat.json   # default: a temporary file
 
 With no endpoint reachable it runs the built-in simulated model, which is a
 simulation: the tool calls and their results are real, the "model" is not.
@@ -19,6 +26,7 @@ simulation: the tool calls and their results are real, the "model" is not.
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,7 +70,10 @@ def show(result: RunResult) -> None:
 async def main() -> int:
     parser = make_parser(__doc__ or "")
     parser.add_argument(
-        "--save", type=Path, default=Path("conversation.json"), help="where to save the conversation"
+        "--save",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "argo_mcp_tutorial_02.json",
+        help="where to save the conversation (default: a file in the temporary folder)",
     )
     args = parser.parse_args()
     backend = await choose_backend(args)
@@ -87,9 +98,12 @@ async def main() -> int:
         args.save.write_text(conversation.to_json())
         print(f"\nSaved {len(conversation.messages)} messages to {args.save}")
 
-        # 4. Resume it (here in the same program; in practice, any time later) and go on.
+        # 4. Resume it and go on. Here the servers are the same ones; resumed in a new process they
+        #    would be new, without the models built above, and restarted_servers() would name them.
         resumed = Conversation.from_json(args.save.read_text())
         print(f"Resumed {len(resumed.messages)} messages from {args.save}")
+        restarted = client.restarted_servers(resumed)
+        print(f"Servers started anew since: {', '.join(restarted) or 'none (the same servers)'}")
         print(f"\nYou: {AFTER_RESUME}")
         show(await client.chat(resumed, AFTER_RESUME))
         print(f"\nThe resumed conversation now has {len(resumed.messages)} messages.")

@@ -34,6 +34,13 @@ class Conversation(BaseModel):
     """Put first in the history if the conversation has no system message yet."""
     model: str | None = None
     """The model for this conversation; ``None`` uses the client's."""
+    server_instances: dict[str, str] = Field(default_factory=dict)
+    """The start of each server (``ServerStatus.instance``) the conversation last ran against.
+
+    Servers may keep state in memory (Gem-Flux keeps its models there): a conversation resumed
+    against servers started anew since refers to things they no longer have.
+    :meth:`ArgoMCPClient.restarted_servers` names them, and a run continuing it logs a warning.
+    """
 
     def to_json(self) -> str:
         """The conversation as JSON text."""

@@ -346,3 +346,15 @@ def test_chat_in_a_terminal_cancels_a_running_call_on_ctrl_c_and_goes_on(
     terminal.wait_for("(simulated) The tool answered: still here")
     terminal.send("/quit")
     assert terminal.exit_status() == 0
+
+
+def test_chat_resumed_in_a_new_process_warns_that_the_servers_started_anew(tmp_path: Path) -> None:
+    history = tmp_path / "history.json"
+    argo_mcp("chat", "--offline", "--server", SERVER, "--history", str(history), stdin="echo first\n/quit\n")
+
+    done = argo_mcp("chat", "--offline", "--server", SERVER, "--resume", str(history), stdin="/quit\n")
+
+    assert done.returncode == 0, done.stderr
+    assert " ".join(done.stderr.split()).startswith(
+        "warning: faulty_server started anew since this conversation last ran: what they kept in memory"
+    )

@@ -73,7 +73,9 @@ async def run_loop(
     await emit(RunStarted(run_id=state.run_id, model=options.models[0]))
     while True:
         if state.turns >= options.max_turns:
-            raise MaxTurnsExceeded(options.max_turns, history=state.messages)
+            raise MaxTurnsExceeded(
+                options.max_turns, history=state.messages, tool_calls=state.tool_calls, usage=state.usage
+            )
         state.turns += 1
         turn = state.turns
         with span("argo_mcp.turn", **{"argo_mcp.turn": turn}):

@@ -97,6 +97,15 @@ async def chat_command(args: argparse.Namespace, out: Console, err: Console) -> 
         if source is not None:
             out.print(f"[dim]resumed {escape(str(source))}:[/]", highlight=False)
             show_history(out, [m for m in conversation.messages if m.get("role") != "system"])
+            restarted = client.restarted_servers(conversation)
+            if restarted:
+                err.print(
+                    f"[yellow]warning:[/] {escape(', '.join(restarted))} started anew since this "
+                    "conversation last ran: what they kept in memory (models, media) is gone, so ids "
+                    "from earlier results may not be found; ask again for what you need",
+                    highlight=False,
+                    soft_wrap=True,
+                )
         while True:
             try:
                 line = (await in_daemon_thread(lambda: out.input("[bold green]you>[/] "))).strip()
