@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,7 @@ from argo_mcp_client._history import check_history
 from argo_mcp_client.testing import ScriptedModel, ScriptedRequest, call, reply
 from integration.conftest import free_port
 from support.gateway import stub_gateway
+from support.loopback import serve_in_thread
 from support.processes import environment_without_argo
 
 TUTORIALS = Path(__file__).parents[2] / "examples" / "argo_llm"
@@ -54,6 +56,23 @@ def test_tutorial_01_says_why_it_fell_back_when_no_endpoint_answers() -> None:
 
     assert done.returncode == 0, done.stderr
     assert f"because no endpoint answered at {url} (ConnectError)" in done.stdout
+
+
+def test_tutorial_01_says_the_key_was_refused_when_the_endpoint_answers_401() -> None:
+    async def refuse(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 401, "headers": []})
+        await send({"type": "http.response.body", "body": b'{"error": "bad key"}'})
+
+    with serve_in_thread(refuse, name="refusing gateway") as port:
+        url = f"http://127.0.0.1:{port}/v1"
+        done = run_tutorial("01_simple_model_building.py", env={"ARGO_BASE_URL": url})
+
+    assert done.returncode == 0, done.stderr
+    assert (
+        f"because the endpoint at {url} refused the key (HTTP 401 from /models). "
+        "Set ARGO_API_KEY to a key it accepts to use a real model."
+    ) in done.stdout
+    assert "no endpoint answered" not in done.stdout
 
 
 def test_tutorial_01_uses_a_reachable_endpoint() -> None:

@@ -143,6 +143,59 @@ def test_web_chat_cancel_answers_for_a_session_with_no_running_turn(web_chat: We
     assert answer == {"cancelled": False}
 
 
+SLOW_SERVER = Path(__file__).parent / "servers" / "slow_server.py"
+
+
+@pytest.fixture
+def slow_web_chat(tmp_path: Path) -> Iterator[WebChat]:
+    """The tutorial in front of a server whose tool reports progress, then waits (never released)."""
+    port = free_port()
+    log = tmp_path / "app.log"
+    server = f"{sys.executable} {SLOW_SERVER} --release {tmp_path / 'never-created'}"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, str(TUTORIAL), "--offline", "--port", str(port), "--server", server],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=environment_without_argo(),
+        )
+    try:
+        wait_for_port(port, process, timeout=START_TIMEOUT)
+    except (RuntimeError, TimeoutError) as exc:
+        _stop(process)
+        pytest.fail(f"{exc}\n{log.read_text()}")
+    yield WebChat(url=f"http://127.0.0.1:{port}/", process=process, log=log)
+    assert not _stop(process), "processes outlived the web chat"
+
+
+def test_web_chat_streams_progress_and_stops_a_turn_on_cancel(slow_web_chat: WebChat) -> None:
+    session = _new_session(slow_web_chat)
+    events: list[tuple[str, dict[str, Any]]] = []
+    request = _post(f"{slow_web_chat.url}api/chat", {"session": session, "message": "slow_steps 3"})
+    with urllib.request.urlopen(request, timeout=120) as stream:
+        name = "message"
+        for raw in stream:
+            line = raw.decode().rstrip("\r\n")
+            if line.startswith("event:"):
+                name = line.split(":", 1)[1].strip()
+            elif line.startswith("data:"):
+                events.append((name, json.loads(line.split(":", 1)[1])))
+                if name == "tool_progress":
+                    cancel = _post(f"{slow_web_chat.url}api/cancel", {"session": session})
+                    with urllib.request.urlopen(cancel, timeout=30) as answer:
+                        assert json.load(answer) == {"cancelled": True}
+
+    names = [name for name, _ in events]
+    progress = next(data for name, data in events if name == "tool_progress")
+    assert (progress["progress"], progress["total"], progress["message"]) == (1, 3, "step 1 of 3")
+    assert names[-1] == "cancelled"
+    assert "tool_finished" not in names
+    # The conversation goes on after the cancelled turn.
+    after = _events(slow_web_chat, session, "echo still here")
+    assert next(data for name, data in after if name == "tool_finished")["output"] == "still here"
+
+
 def _refusal(request: urllib.request.Request) -> tuple[int, str]:
     """The status and error message of a request the app refuses."""
     with pytest.raises(urllib.error.HTTPError) as refused:
