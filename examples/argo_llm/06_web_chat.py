@@ -258,7 +258,8 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(backend: Backend, servers: list[Any]) -> Starlette:
+def create_app(backend: Backend, servers: list[Any], *, ready: str | None = None) -> Starlette:
+    """The chat app; ``ready`` is printed once it serves (its signal handling in place)."""
     state = ChatState(backend, servers)
 
     @contextlib.asynccontextmanager
@@ -266,6 +267,8 @@ def create_app(backend: Backend, servers: list[Any]) -> Starlette:
         async with anyio.create_task_group() as hosts:
             state.hosts = hosts
             print(f"Servers: {', '.join(s.name for s in servers)}, started for each browser tab", flush=True)
+            if ready:
+                print(ready, flush=True)
             try:
                 yield
             finally:
@@ -391,14 +394,13 @@ async def main() -> int:
     print(f"Model: {backend.description}.", flush=True)
     servers = servers_from(args)
     config = uvicorn.Config(
-        create_app(backend, servers),
+        create_app(backend, servers, ready=f"Chat: http://127.0.0.1:{port}/ (Ctrl-C stops it)"),
         host="127.0.0.1",
         port=port,
         log_level="warning",
         timeout_graceful_shutdown=5,
     )
     server = uvicorn.Server(config)
-    print(f"Chat: http://127.0.0.1:{port}/ (Ctrl-C stops it)", flush=True)
     await server.serve()
     return 0 if server.started else 1
 

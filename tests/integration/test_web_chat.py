@@ -1,6 +1,6 @@
 """Tutorial 06, the web chat, run as a user runs it: served by a subprocess, used in a browser.
 
-The app runs with ``--offline`` (the scripted model, with the real Gem-Flux reference
+The app runs with ``--offline`` (the simulated model, with the real Gem-Flux reference
 server). One test reads its server-sent events directly; the other drives the page in
 headless Chromium (Debian's ``chromium``, through playwright-core from npm).
 """
@@ -44,7 +44,7 @@ def _stop(process: subprocess.Popen[bytes]) -> list[int]:
 
 @pytest.fixture(scope="module")
 def web_chat(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebChat]:
-    """The tutorial serving on a free loopback port with the scripted model, stopped after the module."""
+    """The tutorial serving on a free loopback port with the simulated model, stopped after the module."""
     port = free_port()
     log = tmp_path_factory.mktemp("web_chat") / "app.log"
     with log.open("wb") as output:
