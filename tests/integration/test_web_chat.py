@@ -325,3 +325,54 @@ def test_web_chat_in_headless_chromium(web_chat: WebChat, chromium: Browser, tmp
     png = screenshot.read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(png) > 1000
+
+
+STOP_IN_THE_BROWSER = """
+withPage(async (page, args) => {
+  await page.goto(args.url);
+  await page.waitForSelector("#send:not([disabled])");
+  await page.fill("#message", "slow_steps 3");
+  await page.click("#send");
+  const progress = page.locator(".progress");
+  await page.waitForSelector('.progress progress[value="1"]');
+  const timed = () => /· \\d+\\.\\d s$/.test(document.querySelector(".progress-text").textContent);
+  await page.waitForFunction(timed);
+  const seen = { bar: await progress.locator("progress").evaluate((bar) => [bar.value, bar.max]),
+                 text: await progress.locator(".progress-text").textContent(),
+                 stopVisible: await page.isVisible("#stop") };
+  await page.screenshot({ path: args.screenshot });
+  await page.click("#stop");
+  const reply = page.locator(".message.assistant").first();
+  await reply.locator('xpath=self::*[@data-state="cancelled"]').waitFor();
+  await page.waitForSelector("#send:not([disabled])");
+  return {
+    ...seen,
+    status: await reply.locator("details.tool .status").textContent(),
+    note: await reply.locator(".note.error, .summary").allTextContents(),
+    progressLeft: await page.locator(".progress").count(),
+    stopVisibleAfter: await page.isVisible("#stop"),
+  };
+});
+"""
+
+
+def test_web_chat_shows_progress_and_the_stop_button_cancels(
+    slow_web_chat: WebChat, chromium: Browser, tmp_path: Path
+) -> None:
+    screenshot = tmp_path / "progress.png"
+
+    seen = chromium.run(
+        STOP_IN_THE_BROWSER,
+        {"url": slow_web_chat.url, "screenshot": str(screenshot)},
+        work=tmp_path / "browser",
+    )
+
+    assert seen["errors"] == []
+    assert seen["bar"] == [1, 3]
+    assert seen["text"].startswith("1 of 3: step 1 of 3 · ")
+    assert seen["stopVisible"] is True
+    assert seen["status"] == "stopped"
+    assert seen["note"] == ["Stopped: the turn was cancelled."]
+    assert seen["progressLeft"] == 0
+    assert seen["stopVisibleAfter"] is False
+    assert screenshot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
