@@ -78,8 +78,8 @@ SYSTEM_PROMPT = (
 )
 MAX_MESSAGE = 20_000
 """Characters a message may have."""
-MAX_SESSIONS = 200
-"""Conversations kept in memory; the least recently used is forgotten first."""
+MAX_SESSIONS = 20
+"""Conversations kept, each with its own servers (processes); the least recently used is closed first."""
 MAX_TOOL_OUTPUT = 20_000
 """Characters of a tool's result sent to the page."""
 
