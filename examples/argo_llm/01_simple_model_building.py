@@ -5,28 +5,25 @@ Asks the model to build a draft metabolic model; the model calls the
 with ``--server``), gets the result back, and answers.
 
     python examples/argo_llm/01_simple_model_building.py            # argo-proxy if it answers
-    python examples/argo_llm/01_simple_model_building.py --offline  # the scripted model
+    python examples/argo_llm/01_simple_model_building.py --offline  # the simulated model
     python examples/argo_llm/01_simple_model_building.py --server "python my_server.py"
 
-With no endpoint reachable it runs the built-in scripted model, which is a
+With no endpoint reachable it runs the built-in simulated model, which is a
 simulation: the tool calls and their results are real, the "model" is not.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from typing import TYPE_CHECKING
 
-import anyio
-
-from argo_mcp_client import ArgoMCPClient, ArgoMCPError
+from argo_mcp_client import ArgoMCPClient
 
 # Run as a script, this folder is on sys.path; the type checker reads it from the repository root.
 if TYPE_CHECKING:
-    from examples.argo_llm._common import choose_backend, parse_args, servers_from
+    from examples.argo_llm._common import choose_backend, parse_args, run_tutorial, servers_from
 else:
-    from _common import choose_backend, parse_args, servers_from
+    from _common import choose_backend, parse_args, run_tutorial, servers_from
 
 SEQUENCES = {"prot_001": "MKLVINLVGNSGLGKSTFTQRLIN", "prot_002": "MKQHKAMIVALERFRKEKRDAALL"}
 PROMPT = (
@@ -34,14 +31,11 @@ PROMPT = (
     f"from these protein sequences: {json.dumps(SEQUENCES)}. "
     "Then tell me how many reactions and metabolites the draft has."
 )
-PLAN = [
-    ("build_model", {"protein_sequences": SEQUENCES, "template": "GramNegative", "model_name": "E_coli_K12"})
-]
 
 
 async def main() -> int:
     args = parse_args(__doc__ or "")
-    backend = await choose_backend(args, PLAN)
+    backend = await choose_backend(args)
     print(f"Model: {backend.description}.")
     servers = servers_from(args)
     async with ArgoMCPClient(servers=servers, **backend.client_options) as client:
@@ -49,7 +43,7 @@ async def main() -> int:
         print(f"\nYou: {PROMPT}\n")
         result = await client.run(PROMPT)
     for record in result.tool_calls:
-        status = "error" if record.is_error else "ok"
+        status = "failed" if record.failed else "ok"
         where = f"{record.server}.{record.tool}({json.dumps(record.arguments)})"
         print(f"Tool call: {where} -> {status}, {record.duration:.2f} s")
     print(f"\nAssistant: {result.output}\n")
@@ -59,7 +53,4 @@ async def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(anyio.run(main))
-    except ArgoMCPError as exc:
-        sys.exit(f"error: {exc}")
+    run_tutorial(main)

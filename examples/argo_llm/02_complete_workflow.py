@@ -8,24 +8,29 @@ conversation ("which reactions did gapfilling add?") is answered from what is
 already there. Finally the conversation is saved as JSON, loaded back, and
 continued.
 
-    python examples/argo_llm/02_complete_workflow.py            # argo-proxy if it answers
-    python examples/argo_llm/02_complete_workflow.py --offline  # the scripted model
-    python examples/argo_llm/02_complete_workflow.py --save my_chat.json
+A saved conversation keeps what was said, not what the servers hold: Gem-Flux
+keeps its models in the server's memory, so a conversation resumed in a new
+process (with new servers) refers to model ids that are gone.
+``client.restarted_servers(conversation)`` names the servers started anew since
+the conversation last ran (and a run continuing it logs a warning); ask the
+model to build again what it needs.
 
-With no endpoint reachable it runs the built-in scripted model, which is a
+    python examples/argo_llm/02_complete_workflow.py            # argo-proxy if it answers
+    python examples/argo_llm/02_complete_workflow.py --offline  # the simulated model
+    python examples/argo_llm/02_complete_workflow.py --save my_chat.json   # default: a temporary file
+
+With no endpoint reachable it runs the built-in simulated model, which is a
 simulation: the tool calls and their results are real, the "model" is not.
 """
 
 from __future__ import annotations
 
 import json
-import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import anyio
-
-from argo_mcp_client import ArgoMCPClient, ArgoMCPError, Conversation, RunResult
+from argo_mcp_client import ArgoMCPClient, Conversation, RunResult
 
 # Run as a script, this folder is on sys.path; the type checker reads it from the repository root.
 if TYPE_CHECKING:
@@ -34,11 +39,11 @@ if TYPE_CHECKING:
         SEQUENCES,
         choose_backend,
         make_parser,
+        run_tutorial,
         servers_from,
-        workflow_responder,
     )
 else:
-    from _common import MEDIUM, SEQUENCES, choose_backend, make_parser, servers_from, workflow_responder
+    from _common import MEDIUM, SEQUENCES, choose_backend, make_parser, run_tutorial, servers_from
 
 SYSTEM_PROMPT = (
     "You are a metabolic modelling assistant with Gem-Flux tools. "
@@ -57,7 +62,7 @@ AFTER_RESUME = "What growth rate did FBA predict for the gapfilled model?"
 def show(result: RunResult) -> None:
     """Print the tool calls of one exchange, then the model's answer."""
     for record in result.tool_calls:
-        status = "error" if record.is_error else "ok"
+        status = "failed" if record.failed else "ok"
         print(f"  Tool call: {record.server}.{record.tool}({json.dumps(record.arguments)}) -> {status}")
     print(f"Assistant: {result.output}")
 
@@ -65,10 +70,13 @@ def show(result: RunResult) -> None:
 async def main() -> int:
     parser = make_parser(__doc__ or "")
     parser.add_argument(
-        "--save", type=Path, default=Path("conversation.json"), help="where to save the conversation"
+        "--save",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "argo_mcp_tutorial_02.json",
+        help="where to save the conversation (default: a file in the temporary folder)",
     )
     args = parser.parse_args()
-    backend = await choose_backend(args, responder=workflow_responder)
+    backend = await choose_backend(args)
     print(f"Model: {backend.description}.")
     servers = servers_from(args)
 
@@ -90,9 +98,12 @@ async def main() -> int:
         args.save.write_text(conversation.to_json())
         print(f"\nSaved {len(conversation.messages)} messages to {args.save}")
 
-        # 4. Resume it (here in the same program; in practice, any time later) and go on.
+        # 4. Resume it and go on. Here the servers are the same ones; resumed in a new process they
+        #    would be new, without the models built above, and restarted_servers() would name them.
         resumed = Conversation.from_json(args.save.read_text())
         print(f"Resumed {len(resumed.messages)} messages from {args.save}")
+        restarted = client.restarted_servers(resumed)
+        print(f"Servers started anew since: {', '.join(restarted) or 'none (the same servers)'}")
         print(f"\nYou: {AFTER_RESUME}")
         show(await client.chat(resumed, AFTER_RESUME))
         print(f"\nThe resumed conversation now has {len(resumed.messages)} messages.")
@@ -100,7 +111,4 @@ async def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(anyio.run(main))
-    except ArgoMCPError as exc:
-        sys.exit(f"error: {exc}")
+    run_tutorial(main)

@@ -7,11 +7,11 @@ end of input, Ctrl-D) ends the chat. Input can also be piped in, one message
 a line:
 
     python examples/argo_llm/03_interactive_cli.py            # argo-proxy if it answers
-    python examples/argo_llm/03_interactive_cli.py --offline  # the scripted model
+    python examples/argo_llm/03_interactive_cli.py --offline  # the simulated model
     printf 'Build a model of E. coli\\nWhat did gapfilling add?\\n' | \\
         python examples/argo_llm/03_interactive_cli.py --offline
 
-With no endpoint reachable it runs the built-in scripted model, which is a
+With no endpoint reachable it runs the built-in simulated model, which is a
 simulation: the tool calls and their results are real, the "model" is not.
 Ask it to build, gapfill or run FBA, or what gapfilling added.
 """
@@ -37,9 +37,9 @@ from argo_mcp_client import (
 
 # Run as a script, this folder is on sys.path; the type checker reads it from the repository root.
 if TYPE_CHECKING:
-    from examples.argo_llm._common import choose_backend, parse_args, servers_from, workflow_responder
+    from examples.argo_llm._common import choose_backend, parse_args, run_tutorial, servers_from
 else:
-    from _common import choose_backend, parse_args, servers_from, workflow_responder
+    from _common import choose_backend, parse_args, run_tutorial, servers_from
 
 SYSTEM_PROMPT = (
     "You are a metabolic modelling assistant with Gem-Flux tools. "
@@ -81,7 +81,7 @@ async def answer(client: ArgoMCPClient, conversation: Conversation, message: str
                         speaking = False
                     print(f"  -> {server}.{tool}({json.dumps(arguments)})", flush=True)
                 case ToolCallFinished(call=call):
-                    status = "error" if call.is_error else "ok"
+                    status = "failed" if call.failed else "ok"
                     print(f"  <- {call.tool}: {status} in {call.duration:.2f} s", flush=True)
                 case RunFinished():
                     if speaking:
@@ -90,7 +90,7 @@ async def answer(client: ArgoMCPClient, conversation: Conversation, message: str
 
 async def main() -> int:
     args = parse_args(__doc__ or "")
-    backend = await choose_backend(args, responder=workflow_responder)
+    backend = await choose_backend(args)
     print(f"Model: {backend.description}.")
     servers = servers_from(args)
     async with ArgoMCPClient(servers=servers, **backend.client_options) as client:
@@ -113,10 +113,4 @@ async def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(anyio.run(main))
-    except ArgoMCPError as exc:
-        sys.exit(f"error: {exc}")
-    except KeyboardInterrupt:  # Ctrl-C: the servers are closed on the way out
-        print("\nInterrupted.")
-        sys.exit(130)
+    run_tutorial(main)

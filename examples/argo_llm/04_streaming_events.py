@@ -9,10 +9,10 @@ gapfill, FBA) and prints each event with its time since the start, using one
 progress display, logger or notebook widget.
 
     python examples/argo_llm/04_streaming_events.py            # argo-proxy if it answers
-    python examples/argo_llm/04_streaming_events.py --offline  # the scripted model
+    python examples/argo_llm/04_streaming_events.py --offline  # the simulated model
     python examples/argo_llm/04_streaming_events.py --offline --rough-gateway
 
-With no endpoint reachable it runs the built-in scripted model, which is a
+With no endpoint reachable it runs the built-in simulated model, which is a
 simulation: the tool calls and their results are real, the "model" is not.
 ``--rough-gateway`` makes the simulated gateway fail the first request (503)
 and cut the next streamed reply short, so the timeline also shows a retry and
@@ -22,16 +22,12 @@ a restarted turn.
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections import Counter
 from typing import TYPE_CHECKING, assert_never
 
-import anyio
-
 from argo_mcp_client import (
     ArgoMCPClient,
-    ArgoMCPError,
     Event,
     HistoryCompacted,
     ModelRequestStarted,
@@ -48,6 +44,7 @@ from argo_mcp_client import (
     TurnFinished,
     TurnRestarted,
 )
+from argo_mcp_client.simulation import respond
 from argo_mcp_client.testing import (
     ScriptedFailure,
     ScriptedRawStream,
@@ -65,8 +62,8 @@ if TYPE_CHECKING:
         Responder,
         choose_backend,
         make_parser,
+        run_tutorial,
         servers_from,
-        workflow_responder,
     )
 else:
     from _common import (
@@ -75,8 +72,8 @@ else:
         Responder,
         choose_backend,
         make_parser,
+        run_tutorial,
         servers_from,
-        workflow_responder,
     )
 
 PROMPT = (
@@ -107,7 +104,7 @@ def describe(event: Event) -> str:
         case ToolProgress(call_id=call_id, progress=progress, total=total, message=message):
             return f"call {call_id}: {progress}/{total if total is not None else '?'} {message or ''}"
         case ToolCallFinished(turn=turn, call=call):
-            return f"turn {turn}: {call.tool} {'error' if call.is_error else 'ok'} in {call.duration:.2f} s"
+            return f"turn {turn}: {call.tool} {'failed' if call.failed else 'ok'} in {call.duration:.2f} s"
         case ServerLog(server=server, level=level, data=data):
             return f"{server} [{level}] {data}"
         case TurnFinished(turn=turn, model=model, usage=usage, served_by=served_by):
@@ -147,14 +144,13 @@ def rough(responder: Responder) -> Responder:
 async def main() -> int:
     parser = make_parser(__doc__ or "")
     parser.add_argument(
-        "--rough-gateway", action="store_true", help="with the scripted model: inject a 503 and a cut stream"
+        "--rough-gateway", action="store_true", help="with the simulated model: inject a 503 and a cut stream"
     )
     args = parser.parse_args()
-    responder = rough(workflow_responder) if args.rough_gateway else workflow_responder
-    backend = await choose_backend(args, responder=responder)
+    backend = await choose_backend(args, responder=rough(respond) if args.rough_gateway else None)
     print(f"Model: {backend.description}.")
     if args.rough_gateway and not backend.scripted:
-        print("(--rough-gateway only applies to the scripted model; ignored.)")
+        print("(--rough-gateway only applies to the simulated model; ignored.)")
     servers = servers_from(args)
     seen: Counter[str] = Counter()
     async with ArgoMCPClient(servers=servers, **backend.client_options) as client:
@@ -170,7 +166,4 @@ async def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(anyio.run(main))
-    except ArgoMCPError as exc:
-        sys.exit(f"error: {exc}")
+    run_tutorial(main)

@@ -23,14 +23,10 @@ arguments of a server given with ``--server``).
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING
-
-import anyio
 
 from argo_mcp_client import (
     ArgoMCPClient,
-    ArgoMCPError,
     BreakerSettings,
     ModelRequestStarted,
     ModelRetrying,
@@ -39,13 +35,14 @@ from argo_mcp_client import (
     RunFinished,
     ToolCallFinished,
 )
+from argo_mcp_client.simulation import respond
 from argo_mcp_client.testing import ScriptedFailure, ScriptedModel, ScriptedReply, ScriptedRequest, failure
 
 # Run as a script, this folder is on sys.path; the type checker reads it from the repository root.
 if TYPE_CHECKING:
-    from examples.argo_llm._common import make_parser, plan_responder, servers_from
+    from examples.argo_llm._common import make_parser, run_tutorial, servers_from
 else:
-    from _common import make_parser, plan_responder, servers_from
+    from _common import make_parser, run_tutorial, servers_from
 
 PRIMARY = "argo:claude-4.5-sonnet"
 FALLBACK = "argo:gpt-4o"
@@ -58,12 +55,11 @@ class SimulatedGateway:
     def __init__(self) -> None:
         self.primary_down = True
         self.model = ScriptedModel(self.respond)
-        self.answer = plan_responder([("list_media", {})])  # one tool call, then a summary
 
     def respond(self, request: ScriptedRequest) -> ScriptedReply | ScriptedFailure | str:
         if request.model == PRIMARY and self.primary_down:
             return failure(503, "Service Unavailable (injected)")
-        result: ScriptedReply | str = self.answer(request)
+        result: ScriptedReply = respond(request)  # the simulated model: list_media, then a summary
         return result
 
     def recover(self) -> None:
@@ -98,7 +94,7 @@ async def run_once(client: ArgoMCPClient, title: str) -> None:
                 case ModelSwitched(turn=turn, from_model=old, to_model=new, reason=reason):
                     print(f"  turn {turn}: switched {old} -> {new}, because: {reason}")
                 case ToolCallFinished(turn=turn, call=call):
-                    status = "error" if call.is_error else "ok"
+                    status = "failed" if call.failed else "ok"
                     print(f"  turn {turn}: tool call {call.server}.{call.tool} -> {status}")
                 case RunFinished(result=result):
                     print(f"Assistant: {result.output[:160]}")
@@ -153,7 +149,4 @@ async def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(anyio.run(main))
-    except ArgoMCPError as exc:
-        sys.exit(f"error: {exc}")
+    run_tutorial(main)

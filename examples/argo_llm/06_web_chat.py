@@ -2,35 +2,39 @@
 
 Serves one chat page on http://127.0.0.1:8765/ (change the port with --port).
 Each message runs a chat turn; its events reach the page as server-sent events:
-text as the model writes it, each tool call as it starts and finishes, retries
-and model switches. Each browser tab keeps its own conversation, so follow-up
-questions work. The page says which model answers.
+text as the model writes it, each tool call as it starts, reports progress and
+finishes, retries and model switches. Each browser tab keeps its own
+conversation and its own MCP servers (so Gem-Flux model names never collide
+between tabs); a Stop button cancels the running turn. Structured tool results
+are shown as tables, and FBA results as a chart of the largest fluxes with the
+growth rate. The page says which model answers.
 
     python examples/argo_llm/06_web_chat.py                      # argo-proxy if it answers
     python examples/argo_llm/06_web_chat.py --offline --port 9000
     python examples/argo_llm/06_web_chat.py --server "python my_server.py"
 
-With no endpoint reachable (or with --offline) the built-in scripted model
-answers: a simulation that calls no LLM. It answers the first message with
-build_model, the second with gapfill_model on that draft, and every later one
-with run_fba on the gapfilled model; the tool calls and their results are real.
+With no endpoint reachable (or with --offline) the library's simulated model
+answers (``argo_mcp_client.simulation``, as for ``argo-mcp --offline``): it calls
+no LLM, but takes plain requests ("build a draft model of E. coli", "gapfill it
+on glucose", "how fast does it grow?") through the real tools.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import logging
 import secrets
-import sys
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import anyio
+import anyio.abc
 import uvicorn
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.applications import Starlette
@@ -57,13 +61,12 @@ from argo_mcp_client import (
     TurnFinished,
     TurnRestarted,
 )
-from argo_mcp_client.testing import ScriptedModel, ScriptedReply, ScriptedRequest
 
 # Run as a script, this folder is on sys.path; the type checker reads it from the repository root.
 if TYPE_CHECKING:
-    from examples.argo_llm._common import Backend, choose_backend, parse_args, plan_responder, servers_from
+    from examples.argo_llm._common import Backend, choose_backend, parse_args, run_tutorial, servers_from
 else:
-    from _common import Backend, choose_backend, parse_args, plan_responder, servers_from
+    from _common import Backend, choose_backend, parse_args, run_tutorial, servers_from
 
 log = logging.getLogger("web_chat")
 
@@ -75,19 +78,11 @@ SYSTEM_PROMPT = (
 )
 MAX_MESSAGE = 20_000
 """Characters a message may have."""
-MAX_SESSIONS = 200
-"""Conversations kept in memory; the least recently used is forgotten first."""
+MAX_SESSIONS = 20
+"""Conversations kept, each with its own servers (processes); the least recently used is closed first."""
 MAX_TOOL_OUTPUT = 20_000
 """Characters of a tool's result sent to the page."""
 
-SEQUENCES = {"prot_001": "MKLVINLVGNSGLGKSTFTQRLIN", "prot_002": "MKQHKAMIVALERFRKEKRDAALL"}
-MEDIUM = "glucose_minimal_aerobic"
-SCRIPT: list[tuple[str, dict[str, Any]]] = [
-    ("build_model", {"protein_sequences": SEQUENCES, "template": "GramNegative", "model_name": "E_coli_K12"}),
-    ("gapfill_model", {"model_id": "E_coli_K12.draft", "media_id": MEDIUM}),
-    ("run_fba", {"model_id": "E_coli_K12.draft.gf", "media_id": MEDIUM}),
-]
-"""What the scripted model does for the first, second, and every later message of a conversation."""
 SUGGESTIONS = [
     "Build a draft model of E. coli K-12 from two protein sequences.",
     "Now gapfill it on glucose minimal medium.",
@@ -96,47 +91,18 @@ SUGGESTIONS = [
 
 
 # ---------------------------------------------------------------------------
-# The scripted model, one planned tool call per message of the conversation.
-
-
-def per_message_responder(
-    script: Sequence[tuple[str, dict[str, Any]]],
-) -> Callable[[ScriptedRequest], ScriptedReply | str]:
-    """A scripted model that answers the n-th user message with the n-th step of ``script``.
-
-    Each step runs through ``plan_responder`` (as in the other tutorials), on the
-    messages since the latest user message, so it also works with other servers.
-    """
-
-    def respond(request: ScriptedRequest) -> ScriptedReply | str:
-        messages = request.messages
-        users = [i for i, m in enumerate(messages) if m["role"] == "user"]
-        step = script[min(len(users), len(script)) - 1]
-        latest = ScriptedRequest(body={**request.body, "messages": messages[users[-1] :]})
-        answer: ScriptedReply | str = plan_responder([step])(latest)
-        return answer
-
-    return respond
-
-
-async def web_backend(args: argparse.Namespace) -> Backend:
-    """The tutorials' choice of model; the simulation gets a plan for each message, not one in all."""
-    backend = await choose_backend(args, SCRIPT[:1])
-    if backend.scripted:
-        await backend.client_options["http_client"].aclose()
-        scripted = ScriptedModel(per_message_responder(SCRIPT))
-        backend.client_options["http_client"] = scripted.http_client()
-    return backend
-
-
-# ---------------------------------------------------------------------------
 # Conversations, one per browser session.
 
 
 @dataclass
 class Session:
+    """One browser tab: its conversation, its own client (and so its own servers), its running turn."""
+
     conversation: Conversation
     lock: anyio.Lock = field(default_factory=anyio.Lock)
+    client: ArgoMCPClient | None = None
+    closed: anyio.Event = field(default_factory=anyio.Event)
+    turn: anyio.CancelScope | None = None
 
 
 class Sessions:
@@ -146,12 +112,17 @@ class Sessions:
         self._limit = limit
         self._sessions: OrderedDict[str, Session] = OrderedDict()
 
-    def new(self) -> str:
+    def new(self) -> tuple[str, Session]:
         session_id = secrets.token_urlsafe(18)
-        self._sessions[session_id] = Session(Conversation(system_prompt=SYSTEM_PROMPT))
+        session = self._sessions[session_id] = Session(Conversation(system_prompt=SYSTEM_PROMPT))
         while len(self._sessions) > self._limit:
-            self._sessions.popitem(last=False)
-        return session_id
+            _, forgotten = self._sessions.popitem(last=False)
+            forgotten.closed.set()
+        return session_id, session
+
+    def close_all(self) -> None:
+        for session in self._sessions.values():
+            session.closed.set()
 
     def get(self, session_id: str) -> Session | None:
         session = self._sessions.get(session_id)
@@ -203,8 +174,11 @@ def sse_payload(event: Event) -> tuple[str, dict[str, Any]] | None:
             return "tool_finished", {
                 "turn": turn,
                 "call_id": call.call_id,
-                "ok": not call.is_error,
+                "tool": call.tool,
+                "ok": not call.failed,
+                "reported_failure": call.reported_failure,
                 "output": _clip(call.output),
+                "structured": _structured(call.structured_content, call.output),
                 "duration": round(call.duration, 3),
             }
         case ToolProgress(call_id=call_id, progress=progress, total=total, message=message):
@@ -230,6 +204,18 @@ def sse_payload(event: Event) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
+def _structured(content: Any, output: str) -> Any:
+    """The tool's structured result for the page to draw (tables, charts), or None when too big."""
+    if content is None and output.lstrip().startswith("{"):
+        try:
+            content = json.loads(output)
+        except ValueError:
+            return None
+    if content is None or len(json.dumps(content, default=str)) > MAX_TOOL_OUTPUT:
+        return None
+    return content
+
+
 def _frame(name: str, data: Mapping[str, Any]) -> ServerSentEvent:
     return ServerSentEvent(event=name, data=json.dumps(data, default=str, ensure_ascii=False))
 
@@ -243,7 +229,8 @@ class ChatState:
     backend: Backend
     servers: list[Any]
     sessions: Sessions = field(default_factory=Sessions)
-    client: ArgoMCPClient | None = None
+    hosts: anyio.abc.TaskGroup | None = None
+    """Where each session's client lives, from its first request until it is forgotten or the app stops."""
 
 
 class SecurityHeaders:
@@ -271,28 +258,48 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(backend: Backend, servers: list[Any]) -> Starlette:
+def create_app(backend: Backend, servers: list[Any], *, ready: str | None = None) -> Starlette:
+    """The chat app; ``ready`` is printed once it serves (its signal handling in place)."""
     state = ChatState(backend, servers)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with ArgoMCPClient(servers=servers, **backend.client_options) as client:
-            state.client = client
-            names = ", ".join(s.name for s in servers)
-            print(f"Servers: {names} ({len(client.tools)} tools)", flush=True)
+        async with anyio.create_task_group() as hosts:
+            state.hosts = hosts
+            print(f"Servers: {', '.join(s.name for s in servers)}, started for each browser tab", flush=True)
+            if ready:
+                print(ready, flush=True)
             try:
                 yield
             finally:
-                state.client = None
+                state.hosts = None
+                state.sessions.close_all()
+
+    async def host(session: Session, *, task_status: anyio.abc.TaskStatus[None]) -> None:
+        """Keep the session's own client (and its servers) open until the session is forgotten."""
+        try:
+            async with ArgoMCPClient(servers=servers, **backend.fresh_options()) as client:
+                session.client = client
+                task_status.started()
+                await session.closed.wait()
+        finally:
+            session.client = None
 
     async def index(request: Request) -> Response:
         return FileResponse(STATIC / "index.html")
 
     async def new_session(request: Request) -> Response:
-        client = state.client
+        if state.hosts is None:
+            return JSONResponse({"error": "the server is shutting down"}, status_code=503)
+        session_id, session = state.sessions.new()
+        try:
+            await state.hosts.start(functools.partial(host, session))
+        except ArgoMCPError as exc:
+            return JSONResponse({"error": f"the servers did not start: {exc}"}, status_code=503)
+        client = session.client
         return JSONResponse(
             {
-                "session": state.sessions.new(),
+                "session": session_id,
                 "backend": backend.description,
                 "scripted": backend.scripted,
                 "servers": [s.name for s in servers],
@@ -300,6 +307,20 @@ def create_app(backend: Backend, servers: list[Any]) -> Starlette:
                 "suggestions": SUGGESTIONS,
             }
         )
+
+    async def cancel(request: Request) -> Response:
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        session_id = body.get("session") if isinstance(body, dict) else None
+        session = state.sessions.get(session_id) if isinstance(session_id, str) else None
+        if session is None:
+            return JSONResponse({"error": "unknown session: reload the page"}, status_code=404)
+        running = session.turn is not None
+        if session.turn is not None:
+            session.turn.cancel()
+        return JSONResponse({"cancelled": running})
 
     async def chat(request: Request) -> Response:
         try:
@@ -320,7 +341,7 @@ def create_app(backend: Backend, servers: list[Any]) -> Starlette:
             return JSONResponse({"error": "unknown session: reload the page"}, status_code=404)
         if session.lock.locked():
             return JSONResponse({"error": "this conversation is still answering"}, status_code=409)
-        client = state.client
+        client = session.client
         if client is None:
             return JSONResponse({"error": "the server is shutting down"}, status_code=503)
         return EventSourceResponse(_turn(client, session, message), sep="\n", ping=15)
@@ -328,11 +349,15 @@ def create_app(backend: Backend, servers: list[Any]) -> Starlette:
     async def _turn(client: ArgoMCPClient, session: Session, message: str) -> AsyncIterator[ServerSentEvent]:
         async with session.lock:
             try:
-                async with client.stream(message, conversation=session.conversation) as events:
-                    async for event in events:
-                        payload = sse_payload(event)
-                        if payload is not None:
-                            yield _frame(*payload)
+                with anyio.CancelScope() as scope:
+                    session.turn = scope
+                    async with client.stream(message, conversation=session.conversation) as events:
+                        async for event in events:
+                            payload = sse_payload(event)
+                            if payload is not None:
+                                yield _frame(*payload)
+                if scope.cancelled_caught:
+                    yield _frame("cancelled", {"message": "Stopped: the turn was cancelled."})
             except ArgoMCPError as exc:
                 yield _frame("error", {"message": f"{type(exc).__name__}: {exc}"})
             except Exception as exc:
@@ -340,11 +365,14 @@ def create_app(backend: Backend, servers: list[Any]) -> Starlette:
                 yield _frame(
                     "error", {"message": f"internal error ({type(exc).__name__}); see the server log"}
                 )
+            finally:
+                session.turn = None
 
     routes = [
         Route("/", index),
         Route("/api/sessions", new_session, methods=["POST"]),
         Route("/api/chat", chat, methods=["POST"]),
+        Route("/api/cancel", cancel, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
@@ -362,25 +390,21 @@ def parse_options(argv: Sequence[str] | None = None) -> tuple[int, argparse.Name
 
 async def main() -> int:
     port, args = parse_options()
-    backend = await web_backend(args)
+    backend = await choose_backend(args)
     print(f"Model: {backend.description}.", flush=True)
     servers = servers_from(args)
     config = uvicorn.Config(
-        create_app(backend, servers),
+        create_app(backend, servers, ready=f"Chat: http://127.0.0.1:{port}/ (Ctrl-C stops it)"),
         host="127.0.0.1",
         port=port,
         log_level="warning",
         timeout_graceful_shutdown=5,
     )
     server = uvicorn.Server(config)
-    print(f"Chat: http://127.0.0.1:{port}/ (Ctrl-C stops)", flush=True)
     await server.serve()
     return 0 if server.started else 1
 
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        sys.exit(anyio.run(main))
-    except ArgoMCPError as exc:
-        sys.exit(f"error: {exc}")
+    run_tutorial(main)

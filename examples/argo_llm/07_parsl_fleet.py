@@ -35,13 +35,14 @@ from parsl.config import Config
 from parsl.executors import HighThroughputExecutor
 from parsl.providers import LocalProvider
 
+from argo_mcp_client import simulation
 from argo_mcp_client.batch.fleet import FleetSettings, run_fleet
 
 # Run as a script, this folder is on sys.path; the type checker reads it from the repository root.
 if TYPE_CHECKING:
-    from examples.argo_llm._common import HERE, choose_backend, genome_responder, make_parser, servers_from
+    from examples.argo_llm._common import HERE, choose_backend, make_parser, servers_from
 else:
-    from _common import HERE, choose_backend, genome_responder, make_parser, servers_from
+    from _common import HERE, choose_backend, make_parser, servers_from
 
 
 def local_config(workers: int, run_dir: Path) -> Config:
@@ -72,7 +73,7 @@ def main() -> int:
         | ({} if backend.scripted else {"base_url": backend.client_options["base_url"]}),
         shared_state=args.redis,
         concurrency=2,
-        scripted=genome_responder if backend.scripted else None,
+        scripted=simulation.respond if backend.scripted else None,
     )
     # Workers import this folder's modules (the scripted model's responder) as the script does, and
     # Parsl starts its interchange and workers by command name, from this Python's environment.
@@ -81,7 +82,10 @@ def main() -> int:
     scratch = Path(tempfile.mkdtemp(prefix="argo-mcp-parsl-"))
     out = args.out or scratch / "results.jsonl"
     items = [
-        {"id": f"g{n:02d}", "prompt": f"Genome g{n:02d}: build a draft model, gapfill it and run FBA."}
+        {
+            "id": f"g{n:02d}",
+            "prompt": f"Genome g{n:02d}: build a draft model named g{n:02d}, gapfill it on glucose, run FBA.",
+        }
         for n in range(1, args.genomes + 1)
     ]
     with parsl.load(local_config(args.workers, scratch / "runinfo")):

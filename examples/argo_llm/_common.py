@@ -1,33 +1,33 @@
 """What the numbered tutorials share: command-line options, servers, and choosing a model.
 
 Every tutorial talks to a real model through an OpenAI-compatible endpoint
-(argo-proxy by default) when one answers, and otherwise to the built-in
-scripted model: a simulation that follows a fixed plan of tool calls, so the
-tutorial still shows the whole loop on a machine with no model access.
+(argo-proxy by default) when one answers, and otherwise to the library's
+simulated model (``argo_mcp_client.simulation``, the one ``argo-mcp --offline``
+uses): no LLM, but it takes a plain request through the real Gem-Flux tools, so
+the tutorial still shows the whole loop on a machine with no model access.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+import anyio
 import httpx2
 
-from argo_mcp_client import ArgoSettings, StdioServer, load_servers
+from argo_mcp_client import ArgoMCPError, ArgoSettings, StdioServer, load_servers
+from argo_mcp_client.simulation import SAMPLE_SEQUENCES, respond
 from argo_mcp_client.testing import (
     ScriptedFailure,
     ScriptedModel,
     ScriptedRawStream,
     ScriptedReply,
     ScriptedRequest,
-    call,
-    reply,
 )
 
 Responder = Callable[[ScriptedRequest], ScriptedReply | ScriptedFailure | ScriptedRawStream | str]
@@ -35,6 +35,10 @@ Responder = Callable[[ScriptedRequest], ScriptedReply | ScriptedFailure | Script
 
 HERE = Path(__file__).resolve().parent
 REFERENCE_SERVER = HERE / "gem_flux_server.py"
+
+# The Gem-Flux workflow's inputs, as the tutorials ask for it.
+SEQUENCES = dict(SAMPLE_SEQUENCES)
+MEDIUM = "glucose_minimal_aerobic"
 
 
 def parse_args(description: str, argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -84,19 +88,19 @@ class Backend:
     description: str
     client_options: dict[str, Any] = field(default_factory=dict)
     scripted: bool = False
+    responder: Responder | None = None
+    """How the simulated model answers, when ``scripted``."""
+
+    def fresh_options(self) -> dict[str, Any]:
+        """Client options for one more client: the endpoint's, or a simulated model of its own."""
+        if not self.scripted or self.responder is None:
+            return dict(self.client_options)
+        scripted = ScriptedModel(self.responder, chunk_size=4)
+        return {**self.client_options, "http_client": scripted.http_client()}
 
 
-async def choose_backend(
-    args: argparse.Namespace,
-    plan: Sequence[tuple[str, dict[str, Any]]] = (),
-    *,
-    responder: Responder | None = None,
-) -> Backend:
-    """The live endpoint if it answers, else the scripted model.
-
-    The scripted model follows ``responder`` when given, else makes the tool
-    calls of ``plan`` in order.
-    """
+async def choose_backend(args: argparse.Namespace, *, responder: Responder | None = None) -> Backend:
+    """The live endpoint if it answers, else the simulated model (``responder`` instead, when given)."""
     settings = ArgoSettings()
     base_url = args.base_url or settings.base_url
     model = args.model or settings.model
@@ -104,19 +108,21 @@ async def choose_backend(
         problem = await _endpoint_problem(base_url, settings)
         if problem is None:
             return Backend(f"model {model} at {base_url}", {"base_url": base_url, "model": model})
-        reason = f"no endpoint answered at {base_url} ({problem})"
+        reason, advice = problem
     else:
-        reason = "--offline was given"
-    scripted = ScriptedModel(responder or plan_responder(plan))
+        reason, advice = "--offline was given", "Drop --offline to use a real model"
+    answer = responder or respond
+    scripted = ScriptedModel(answer, chunk_size=4)
     return Backend(
-        f"the built-in scripted model, a simulation that calls no LLM, because {reason}. "
-        "Start argo-proxy (or pass --base-url) to use a real model",
-        {"http_client": scripted.http_client(), "model": "scripted"},
+        f"the built-in simulated model, which calls no LLM, because {reason}. {advice}",
+        {"http_client": scripted.http_client(), "model": "simulated"},
         scripted=True,
+        responder=answer,
     )
 
 
-async def _endpoint_problem(base_url: str, settings: ArgoSettings) -> str | None:
+async def _endpoint_problem(base_url: str, settings: ArgoSettings) -> tuple[str, str] | None:
+    """``None`` when the endpoint lists its models, else what went wrong and what to do about it."""
     key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
     try:
         async with httpx2.AsyncClient(timeout=3) as http:
@@ -124,153 +130,48 @@ async def _endpoint_problem(base_url: str, settings: ArgoSettings) -> str | None
                 f"{base_url.rstrip('/')}/models", headers={"Authorization": f"Bearer {key}"}
             )
     except httpx2.HTTPError as exc:
-        return type(exc).__name__
-    return None if response.status_code == 200 else f"HTTP {response.status_code} from /models"
+        return (
+            f"no endpoint answered at {base_url} ({type(exc).__name__})",
+            "Start argo-proxy (or pass --base-url) to use a real model",
+        )
+    if response.status_code in (401, 403):
+        return (
+            f"the endpoint at {base_url} refused the key (HTTP {response.status_code} from /models)",
+            "Set ARGO_API_KEY to a key it accepts to use a real model",
+        )
+    if response.status_code != 200:
+        return (
+            f"the endpoint at {base_url} answered HTTP {response.status_code} to GET /models",
+            "Check --base-url (it usually ends in /v1) to use a real model",
+        )
+    return None
 
 
-def plan_responder(plan: Sequence[tuple[str, dict[str, Any]]]) -> Any:
-    """A scripted model that makes the planned tool calls in order, then sums up the last result.
+def run_tutorial(main: Callable[[], Awaitable[int]]) -> NoReturn:
+    """Run a tutorial's ``main`` and exit: one line and status 1 on a library error, 130 on Ctrl-C.
 
-    A planned tool the servers do not offer is replaced by the first offered
-    tool that needs no arguments, so the plan also runs against other servers.
+    Ctrl-C cancels the run; the servers are closed on the way out, and no traceback is printed.
     """
-
-    def respond(request: ScriptedRequest) -> ScriptedReply | str:
-        done = sum(1 for m in request.messages if m["role"] == "tool")
-        if done < len(plan):
-            name, arguments = plan[done]
-            if name not in request.tool_names:
-                name, arguments = _argument_free_tool(request), {}
-            if name:
-                return ScriptedReply(tool_calls=(call(name, arguments),))
-        return reply(_summary(request.messages))
-
-    return respond
-
-
-def _argument_free_tool(request: ScriptedRequest) -> str:
-    for tool in request.tools:
-        if not tool["function"]["parameters"].get("required"):
-            return str(tool["function"]["name"])
-    return ""
-
-
-def _summary(messages: Sequence[dict[str, Any]]) -> str:
-    results = [m for m in messages if m["role"] == "tool"]
-    if not results:
-        return "(scripted) There was no tool I could call without arguments, so I have nothing to report."
-    text = str(results[-1]["content"])
     try:
-        value = json.loads(text)
-    except ValueError:
-        return f"(scripted) The tool answered: {text[:300]}"
-    if isinstance(value, dict):
-        facts = [f"{k} = {v}" for k, v in value.items() if isinstance(v, str | int | float | bool)][:8]
-        return "(scripted) The tool reported: " + "; ".join(facts) + "."
-    return f"(scripted) The tool answered: {text[:300]}"
+        status = anyio.run(main)
+    except BaseException as exc:
+        if _find(exc, KeyboardInterrupt) is not None:
+            print("interrupted", file=sys.stderr)
+            sys.exit(130)
+        error = _find(exc, ArgoMCPError)
+        if error is None:
+            raise
+        sys.exit(f"error: {' '.join(str(error).split())}")
+    sys.exit(status)
 
 
-# The Gem-Flux workflow, as the scripted model plays it.
-SEQUENCES = {"prot_001": "MKLVINLVGNSGLGKSTFTQRLIN", "prot_002": "MKQHKAMIVALERFRKEKRDAALL"}
-MEDIUM = "glucose_minimal_aerobic"
-_STEPS = (("build", "build_model"), ("gapfill", "gapfill_model"), ("fba", "run_fba"))
-
-
-def workflow_responder(request: ScriptedRequest) -> ScriptedReply | str:
-    """A scripted model that knows the Gem-Flux workflow, for multi-turn tutorials.
-
-    An instruction (a user message not ending in "?") that names "build",
-    "gapfill" or "FBA" gets those tool calls, one per turn, in that order, each
-    taking its model id from the result before it, as a real model would; then a
-    summary. A question is answered from the tool results already in the
-    conversation: what gapfilling added, or the growth rate. Against other
-    servers it calls the first tool that needs no arguments instead.
-    """
-    messages = request.messages
-    last_user = max(i for i, m in enumerate(messages) if m["role"] == "user")
-    text = str(messages[last_user]["content"]).strip()
-    done_now = sum(1 for m in messages[last_user:] if m["role"] == "tool")
-    if text.endswith("?"):
-        return reply(_answer_from_history(text.lower(), messages))
-    wanted = [tool for word, tool in _STEPS if word in text.lower()]
-    if done_now < len(wanted):
-        tool = wanted[done_now]
-        if tool not in request.tool_names:
-            other = _argument_free_tool(request)
-            return ScriptedReply(tool_calls=(call(other, {}),)) if other else reply(_summary(messages))
-        return ScriptedReply(tool_calls=(call(tool, _workflow_arguments(tool, messages)),))
-    if not wanted:
-        return reply(
-            "(scripted) I am a simulation: ask me to build, gapfill or run FBA on a model, "
-            "or ask what gapfilling added or how fast the model grows."
-        )
-    fba = _latest_result(messages, "run_fba")
-    if "run_fba" in wanted and fba and "objective_value" in fba:
-        return reply(
-            f"(scripted) Done: FBA of {fba['model_id']} on {fba['media_id']} is {fba.get('status')}, "
-            f"with a growth rate of {float(fba['objective_value']):.3f} per hour."
-        )
-    return reply(_summary(messages))
-
-
-def _workflow_arguments(tool: str, messages: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    if tool == "build_model":
-        return {"protein_sequences": SEQUENCES, "template": "GramNegative", "model_name": "E_coli_K12"}
-    source = "build_model" if tool == "gapfill_model" else "gapfill_model"
-    previous = _latest_result(messages, source) or {}
-    fallback = "E_coli_K12.draft" if tool == "gapfill_model" else "E_coli_K12.draft.gf"
-    return {"model_id": previous.get("model_id", fallback), "media_id": MEDIUM}
-
-
-def _latest_result(messages: Sequence[dict[str, Any]], tool: str) -> dict[str, Any] | None:
-    """The parsed result of the latest successful call of ``tool`` in the history."""
-    names: dict[str, str] = {}
-    found: dict[str, Any] | None = None
-    for message in messages:
-        for tool_call in message.get("tool_calls") or ():
-            names[tool_call["id"]] = tool_call["function"]["name"]
-        if message["role"] == "tool" and names.get(str(message.get("tool_call_id"))) == tool:
-            try:
-                value = json.loads(str(message["content"]))
-            except ValueError:
-                continue
-            if isinstance(value, dict) and value.get("success", True):
-                found = value
-    return found
-
-
-def _answer_from_history(question: str, messages: Sequence[dict[str, Any]]) -> str:
-    if "add" in question:
-        gapfill = _latest_result(messages, "gapfill_model")
-        if gapfill is None:
-            return "(scripted) Nothing has been gapfilled in this conversation yet."
-        added = gapfill.get("genomescale_gapfill", {}).get("new_reactions", [])
-        listed = ", ".join(f"{r['id']} ({r['name']})" for r in added) or "no reactions"
-        return f"(scripted) Gapfilling {gapfill['original_model_id']} added {len(added)}: {listed}."
-    fba = _latest_result(messages, "run_fba")
-    if fba is None or "objective_value" not in fba:
-        return "(scripted) No FBA has been run in this conversation yet."
-    return (
-        f"(scripted) FBA of {fba['model_id']} on {fba['media_id']} gave a growth rate of "
-        f"{float(fba['objective_value']):.3f} per hour."
-    )
-
-
-def genome_responder(request: ScriptedRequest) -> ScriptedReply | str:
-    """The scripted workflow for one genome of a batch: its model is named after the genome.
-
-    A prompt such as "Genome g07: build, gapfill and run FBA" gets the calls of
-    :func:`workflow_responder`, the draft model being built as ``g07``. Module-level,
-    so that Parsl workers can import it (tutorial 07).
-    """
-    answer = workflow_responder(request)
-    first = next((str(m["content"]) for m in request.messages if m["role"] == "user"), "")
-    words = first.replace(":", " ").split()
-    name = words[words.index("Genome") + 1] if "Genome" in words[:-1] else None
-    if name is None or not isinstance(answer, ScriptedReply):
-        return answer
-    calls = tuple(
-        call(c.name, json.loads(c.arguments) | {"model_name": name}) if c.name == "build_model" else c
-        for c in answer.tool_calls
-    )
-    return ScriptedReply(text=answer.text, tool_calls=calls)
+def _find(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+    """``exc`` if it is a ``kind``, else the first ``kind`` inside it (exception groups)."""
+    if isinstance(exc, kind):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            found = _find(inner, kind)
+            if found is not None:
+                return found
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import logging
 import os
 import time
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
@@ -54,6 +55,8 @@ if TYPE_CHECKING:
     from argo_mcp_client.result import ArtifactRef, OutputT, RunResult
 
 __all__ = ["ArgoMCPClient"]
+
+logger = logging.getLogger(__name__)
 
 _NO_API_KEY = "not-needed"  # the SDK insists on a key; argo-proxy without keys takes any
 
@@ -520,6 +523,7 @@ class ArgoMCPClient:
             if history:
                 raise ConfigError("pass either history or conversation, not both")
             history = conversation.messages
+            self._note_servers(conversation)
             model = model or conversation.model
             system_prompt = system_prompt or conversation.system_prompt
         messages = start_messages(prompt, history=history, system_prompt=system_prompt or self.system_prompt)
@@ -540,6 +544,33 @@ class ArgoMCPClient:
             **sizing(models, self._long_runs, output_type=output_type, output_retries=output_retries),
         )
         return state, options
+
+    def restarted_servers(self, conversation: Conversation) -> list[str]:
+        """The servers ``conversation`` last ran against that have been started anew since.
+
+        What such a server kept in memory (Gem-Flux's models, for one) is gone, so the
+        conversation may refer to things it no longer has. Always the case for stdio servers
+        when a saved conversation is resumed in a new process; never known for HTTP servers.
+        """
+        statuses = self.servers
+        return sorted(
+            name
+            for name, instance in conversation.server_instances.items()
+            if name in statuses and statuses[name].instance not in (None, instance)
+        )
+
+    def _note_servers(self, conversation: Conversation) -> None:
+        """Warn if the conversation goes on against restarted servers; record the servers it runs with."""
+        restarted = self.restarted_servers(conversation)
+        if restarted:
+            logger.warning(
+                "the conversation continues against servers started anew since it last ran (%s): "
+                "what they kept in memory is gone, so ids from earlier results may not be found",
+                ", ".join(restarted),
+            )
+        for name, status in self.servers.items():
+            if status.instance is not None:
+                conversation.server_instances[name] = status.instance
 
     def _open_runs(self) -> Runs:
         assert self._runs is not None  # set on entry, which _plan has checked

@@ -61,6 +61,14 @@ class Conversation(BaseModel):
                     server=record.server, tool=record.tool or record.name, task_id=record.task_id
                 )
 
+    server_instances: dict[str, str] = Field(default_factory=dict)
+    """The start of each server (``ServerStatus.instance``) the conversation last ran against.
+
+    Servers may keep state in memory (Gem-Flux keeps its models there): a conversation resumed
+    against servers started anew since refers to things they no longer have.
+    :meth:`ArgoMCPClient.restarted_servers` names them, and a run continuing it logs a warning.
+    """
+
     def to_json(self) -> str:
         """The conversation as JSON text."""
         return self.model_dump_json()

@@ -31,7 +31,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
+
+    from argo_mcp_client.result import ToolCallRecord, Usage
 
 __all__ = [
     "AllModelsFailed",
@@ -141,10 +143,13 @@ class CircuitOpenError(ModelError):
         retry_in: seconds until the breaker lets a trial request through.
     """
 
-    def __init__(self, model: str, *, retry_in: float) -> None:
+    def __init__(self, model: str, *, retry_in: float, next_model: str | None = None) -> None:
+        then = "give fallback_models to carry on meanwhile"
+        if next_model:
+            then = f"{next_model!r} answers meanwhile"
         super().__init__(
             f"model {model!r} was skipped: it failed repeatedly and is rested for {retry_in:.0f} s more; "
-            "give fallback_models to carry on meanwhile",
+            + then,
             model=model,
         )
         self.retry_in = retry_in
@@ -197,15 +202,26 @@ class MaxTurnsExceeded(RunError):
 
     Attributes:
         max_turns: the limit that was reached.
+        tool_calls: the run's tool calls (``ToolCallRecord``), in order, as a result would have them.
+        usage: the tokens spent per model (``Usage``), as a result would have them.
     """
 
-    def __init__(self, max_turns: int, *, history: Sequence[dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        max_turns: int,
+        *,
+        history: Sequence[dict[str, Any]],
+        tool_calls: Sequence[ToolCallRecord] = (),
+        usage: Mapping[str, Usage] | None = None,
+    ) -> None:
         super().__init__(
             f"the model was still calling tools after {max_turns} turns; "
             "raise max_turns, or resume from this error's history",
             history=history,
         )
         self.max_turns = max_turns
+        self.tool_calls = list(tool_calls)
+        self.usage = dict(usage or {})
 
 
 class RunTimeout(RunError):

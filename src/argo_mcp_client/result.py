@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Generic
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -80,6 +81,30 @@ class ToolCallRecord(BaseModel):
     """Where the whole result is kept when it was too big to send; ``output`` then holds the preview."""
     task_id: str | None = None
     """The server's task id when the call ran as an MCP task (see :meth:`ArgoMCPClient.task_result`)."""
+
+    @property
+    def reported_failure(self) -> bool:
+        """True when the call succeeded as a call but the tool's result says it failed.
+
+        The rule: the structured result (or, when there is none, the text, if it
+        is a JSON object) has ``"success": false``, as Gem-Flux's ``run_fba``
+        and ``delete_model`` answer without marking the result as an error. The
+        model is sent the result unchanged either way; this is for showing it.
+        """
+        if self.is_error:
+            return False
+        value = self.structured_content
+        if value is None and self.output.lstrip().startswith("{"):
+            try:
+                value = json.loads(self.output)
+            except ValueError:
+                return False
+        return isinstance(value, dict) and value.get("success") is False
+
+    @property
+    def failed(self) -> bool:
+        """True when the call failed (``is_error``) or its result says it failed (``reported_failure``)."""
+        return self.is_error or self.reported_failure
 
 
 OutputT = TypeVar("OutputT", default=str)

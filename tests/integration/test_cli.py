@@ -21,6 +21,9 @@ from support.processes import environment_without_argo
 ROOT = Path(__file__).parents[2]
 FAULTY = Path(__file__).parent / "servers" / "faulty_server.py"
 SERVER = shlex.join([sys.executable, str(FAULTY)])
+SLOW = shlex.join([sys.executable, str(Path(__file__).parent / "servers" / "slow_server.py")])
+GEM_FLUX = shlex.join([sys.executable, str(ROOT / "examples" / "argo_llm" / "gem_flux_server.py")])
+PROTEINS = "MKLVINLVGNSGLGKSTFTQRLIN and MKQHKAMIVALERFRKEKRDAALL"
 CLI = [sys.executable, "-m", "argo_mcp_client.cli"]
 
 
@@ -260,3 +263,98 @@ def test_chat_in_a_terminal_asks_to_approve_calls_and_answers_elicitation(termin
     terminal.send("")
 
     terminal.wait_for("(simulated) The tool answered: deleted m1")
+
+
+def test_run_offline_takes_a_plain_request_through_build_gapfill_and_fba() -> None:
+    prompt = (
+        f"Build a draft model of E. coli K-12 from {PROTEINS}, gapfill it on glucose minimal medium "
+        "and run FBA: what is the growth rate?"
+    )
+
+    done = argo_mcp("run", "--offline", "--server", GEM_FLUX, prompt)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("--offline: the built-in simulated model answers (no LLM)")
+    calls = [line.split(" {")[0] for line in done.stderr.splitlines() if line.startswith("→ ")]
+    assert calls == [
+        "→ gem_flux_server.build_model",
+        "→ gem_flux_server.gapfill_model",
+        "→ gem_flux_server.run_fba",
+    ]
+    answer = done.stdout
+    assert answer.startswith("(simulated) Built the draft E_coli_K12.draft: 88 reactions")
+    assert (
+        "Gapfilling E_coli_K12.draft on glucose_minimal_aerobic added 3 reactions: CS (citrate synthase)"
+        in (" ".join(answer.split()))
+    )
+    assert (
+        "FBA of E_coli_K12.draft.gf on glucose_minimal_aerobic is optimal: the growth rate is 0.866 per hour"
+        in (" ".join(answer.split()))
+    )
+
+
+def test_run_shows_a_result_that_reports_failure_as_failed() -> None:
+    done = argo_mcp("run", "--offline", "--server", GEM_FLUX, "delete_model no_such_model")
+
+    assert done.returncode == 0, done.stderr
+    assert "← failed" in done.stderr
+    assert "← ok" not in done.stderr
+
+
+def test_chat_in_a_terminal_does_build_gapfill_and_fba_offline(terminal: Terminal) -> None:
+    terminal.start([*CLI, "chat", "--offline", "--server", GEM_FLUX], cwd=ROOT, width=160)
+    terminal.wait_for("you>", within=120)
+
+    terminal.send(f"Build a draft model of E. coli K-12 from {PROTEINS}")
+    terminal.wait_for("(simulated) Built the draft E_coli_K12.draft", within=120)
+    terminal.send("Now gapfill it on glucose minimal medium")
+    terminal.wait_for("(simulated) Gapfilling E_coli_K12.draft on glucose_minimal_aerobic added 3")
+    terminal.send("Run FBA on the gapfilled model: what is the growth rate?")
+    screen = terminal.wait_for("the growth rate is 0.866 per hour")
+
+    assert "→ gem_flux_server.run_fba" in screen
+
+
+def test_chat_in_a_terminal_shows_progress_of_a_slow_tool_call(terminal: Terminal, tmp_path: Path) -> None:
+    release = tmp_path / "release"
+    slow = f"{SLOW} --release {shlex.quote(str(release))}"
+    terminal.start([*CLI, "chat", "--offline", "--server", slow], cwd=ROOT)
+    terminal.wait_for("you>")
+
+    terminal.send("slow_steps 3")
+    screen = terminal.wait_for("⋯ slow_steps [███████░░░░░░░░░░░░░] 1/3 step 1 of 3 · ")
+    release.touch()
+
+    assert "running slow_steps" in screen  # the status line, with the elapsed time
+    terminal.wait_for("(simulated) The tool answered: done after 3 steps")
+
+
+def test_chat_in_a_terminal_cancels_a_running_call_on_ctrl_c_and_goes_on(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    release = tmp_path / "never-created"
+    slow = f"{SLOW} --release {shlex.quote(str(release))}"
+    terminal.start([*CLI, "chat", "--offline", "--server", slow], cwd=ROOT)
+    terminal.wait_for("you>")
+    terminal.send("slow_steps 3")
+    terminal.wait_for("1/3 step 1 of 3")
+
+    terminal.press("C-c")
+
+    terminal.wait_for("cancelled: the run was stopped")
+    terminal.send("echo still here")
+    terminal.wait_for("(simulated) The tool answered: still here")
+    terminal.send("/quit")
+    assert terminal.exit_status() == 0
+
+
+def test_chat_resumed_in_a_new_process_warns_that_the_servers_started_anew(tmp_path: Path) -> None:
+    history = tmp_path / "history.json"
+    argo_mcp("chat", "--offline", "--server", SERVER, "--history", str(history), stdin="echo first\n/quit\n")
+
+    done = argo_mcp("chat", "--offline", "--server", SERVER, "--resume", str(history), stdin="/quit\n")
+
+    assert done.returncode == 0, done.stderr
+    assert " ".join(done.stderr.split()).startswith(
+        "warning: faulty_server started anew since this conversation last ran: what they kept in memory"
+    )

@@ -90,3 +90,34 @@ async def test_breaking_out_of_a_stream_leaves_a_valid_conversation(connect: Con
 
     assert [m["role"] for m in conversation.messages] == ["user", "assistant", "tool"]
     check_history(conversation.messages)
+
+
+async def test_a_conversation_records_the_start_of_each_server_it_ran_against(connect: Connect) -> None:
+    client, _ = await connect([reply("hello")])
+    conversation = Conversation()
+
+    await client.chat(conversation, "hi")
+
+    instance = client.servers["lab"].instance
+    assert instance is not None
+    assert conversation.server_instances == {"lab": instance}
+    assert client.restarted_servers(conversation) == []
+
+
+async def test_resuming_against_servers_started_anew_names_them_and_warns(
+    connect: Connect, caplog: pytest.LogCaptureFixture
+) -> None:
+    earlier, _ = await connect([reply("built")])
+    conversation = Conversation()
+    await earlier.chat(conversation, "build a model")
+    saved = conversation.to_json()
+    later, _ = await connect([reply("what model?")])  # a new client: its servers start anew
+    resumed = Conversation.from_json(saved)
+
+    restarted = later.restarted_servers(resumed)
+    with caplog.at_level("WARNING", logger="argo_mcp_client.client"):
+        await later.chat(resumed, "run FBA on it")
+
+    assert restarted == ["lab"]
+    assert "continues against servers started anew since it last ran (lab)" in caplog.text
+    assert later.restarted_servers(resumed) == []  # recorded again: warned once

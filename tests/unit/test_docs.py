@@ -11,12 +11,15 @@ import pytest
 
 import argo_mcp_client
 import argo_mcp_client.batch.fleet as fleet
+import argo_mcp_client.simulation
 import argo_mcp_client.testing
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 DIRECTIVE = re.compile(r"^:::\s*([\w.]+)\s*$", re.MULTILINE)
-PUBLIC = [(argo_mcp_client, name) for name in argo_mcp_client.__all__] + [
-    (argo_mcp_client.testing, name) for name in argo_mcp_client.testing.__all__
+PUBLIC = [
+    *[(argo_mcp_client, name) for name in argo_mcp_client.__all__],
+    *[(argo_mcp_client.testing, name) for name in argo_mcp_client.testing.__all__],
+    *[(argo_mcp_client.simulation, name) for name in argo_mcp_client.simulation.__all__],
 ]
 PUBLIC += [(fleet, name) for name in fleet.__all__]
 # Type aliases and constants carry their docstrings in the source, where the reference reads them.
@@ -51,6 +54,6 @@ def test_the_public_class_or_function_has_a_docstring(module: ModuleType, name: 
 
 
 def test_every_reference_block_names_a_public_object() -> None:
-    public = {qualified(m, n) for m, n in PUBLIC} | {"argo_mcp_client.testing"}
+    public = {qualified(m, n) for m, n in PUBLIC} | {"argo_mcp_client.testing", "argo_mcp_client.simulation"}
     unknown = sorted(documented_identifiers() - public)
     assert unknown == [], f"these ::: blocks name nothing public: {unknown}"

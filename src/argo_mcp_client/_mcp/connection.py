@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import uuid
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
@@ -53,6 +54,8 @@ class _Life:
     scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
     client: mcp.Client | None = None
     failure: BaseException | None = None
+    instance: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    """Names this start of the server (a new process for stdio, a new server object in process)."""
 
 
 class ServerConnection:
@@ -206,6 +209,8 @@ class ServerConnection:
             server_name=info.name if info else None,
             server_version=info.version if info else None,
             tools=len(self.tools),
+            # An HTTP server runs on its own: whether it restarted is not this client's to know.
+            instance=None if isinstance(self.spec, HttpServer) else self._life.instance,
         )
 
     def offers(self, capability: str) -> bool:

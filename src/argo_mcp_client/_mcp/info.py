@@ -56,6 +56,9 @@ class ServerStatus:
     server_version: str | None
     tools: int
     """Tools it lists (before allow and deny lists)."""
+    instance: str | None = None
+    """An id of this start of the server, new each time the client starts it (again); ``None`` for
+    HTTP servers, which run on their own. See :meth:`ArgoMCPClient.restarted_servers`."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,7 +85,7 @@ class ModelChain:
         previous: str | None = None
         gate = self.gate
         assert gate is not None  # set in __post_init__
-        for model in models:
+        for index, model in enumerate(models):
             if previous is not None:
                 await emit(
                     ModelSwitched(turn=turn, from_model=previous, to_model=model, reason=str(causes[-1]))
@@ -93,7 +93,8 @@ class ModelChain:
             previous = model
             admission = await gate.admit(model)
             if not admission.admitted:
-                causes.append(CircuitOpenError(model, retry_in=admission.retry_in))
+                following = models[index + 1] if index + 1 < len(models) else None
+                causes.append(CircuitOpenError(model, retry_in=admission.retry_in, next_model=following))
                 continue
             offered = tools(model) if callable(tools) else tools
             turn_request = _TurnRequest(

@@ -214,7 +214,8 @@ def model_error(exc: openai.APIError, *, model: str, base_url: str) -> ModelErro
         ):
             return ModelError(
                 f"cannot reach the model endpoint {base_url} ({exc.__cause__}); "
-                "is argo-proxy running? Set base_url or ARGO_BASE_URL to its /v1 address",
+                "is argo-proxy running? Set the base URL (base_url=, --base-url or ARGO_BASE_URL) "
+                "to its /v1 address",
                 model=model,
                 transient=True,
             )

@@ -107,7 +107,9 @@ async def run_loop(
     await emit(RunStarted(run_id=state.run_id, model=options.models[0]))
     while True:
         if state.turns >= options.max_turns:
-            raise MaxTurnsExceeded(options.max_turns, history=state.messages)
+            raise MaxTurnsExceeded(
+                options.max_turns, history=state.messages, tool_calls=state.tool_calls, usage=state.usage
+            )
         try:
             # Tools a server added or removed since the last turn are offered from this one on.
             registry = await dispatcher.toolset.refresh()

@@ -15,35 +15,47 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
-import anyio
-from rich.console import Console
-from rich.markup import escape
-
-from argo_mcp_client.cli._batch import batch_command
-from argo_mcp_client.cli._chat import chat_command
-from argo_mcp_client.cli._commands import run_command, tools_command
-from argo_mcp_client.cli._doctor import doctor_command
 from argo_mcp_client.cli._options import build_parser
-from argo_mcp_client.errors import ArgoMCPError
 
 if TYPE_CHECKING:
     import argparse
 
+    from rich.console import Console
+
+    from argo_mcp_client.errors import ArgoMCPError
+
 __all__ = ["main"]
 
-Command = Callable[["argparse.Namespace", Console, Console], Awaitable[int]]
+Command = Callable[["argparse.Namespace", "Console", "Console"], Awaitable[int]]
 
-COMMANDS: dict[str, Command] = {
-    "chat": chat_command,
-    "run": run_command,
-    "tools": tools_command,
-    "doctor": doctor_command,
-    "batch": batch_command,
-}
+
+def command_for(name: str) -> Command:
+    """The coroutine running subcommand ``name``; imported only now, as it loads openai and mcp."""
+    if name == "chat":
+        from argo_mcp_client.cli._chat import chat_command
+
+        return chat_command
+    if name == "run":
+        from argo_mcp_client.cli._commands import run_command
+
+        return run_command
+    if name == "tools":
+        from argo_mcp_client.cli._commands import tools_command
+
+        return tools_command
+    if name == "batch":
+        from argo_mcp_client.cli._batch import batch_command
+
+        return batch_command
+    from argo_mcp_client.cli._doctor import doctor_command
+
+    return doctor_command
 
 
 def _argo_error(exc: BaseException) -> ArgoMCPError | None:
     """The ArgoMCPError behind ``exc``, looking inside exception groups."""
+    from argo_mcp_client.errors import ArgoMCPError
+
     if isinstance(exc, ArgoMCPError):
         return exc
     if isinstance(exc, BaseExceptionGroup):
@@ -56,10 +68,14 @@ def _argo_error(exc: BaseException) -> ArgoMCPError | None:
 
 def run_cli(argv: Sequence[str] | None = None) -> int:
     """Run ``argo-mcp`` with ``argv`` and return its exit status (1 on errors, 130 on Ctrl-C)."""
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)  # --help and argument errors end here, before the imports
+    import anyio
+    from rich.console import Console
+    from rich.markup import escape
+
     out = Console(highlight=False)
     err = Console(stderr=True, highlight=False)
-    command = COMMANDS[args.command]
+    command = command_for(args.command)
 
     async def start() -> int:
         return await command(args, out, err)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import anyio
 from pydantic import ValidationError
 from rich.markup import escape
 
@@ -17,6 +21,7 @@ from argo_mcp_client.errors import ArgoMCPError, ConfigError
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Iterator
 
     from rich.console import Console
 
@@ -69,7 +74,7 @@ async def chat_command(args: argparse.Namespace, out: Console, err: Console) -> 
     endpoint = endpoint_from(args)
     source: Path | None = args.resume or (args.history if args.history and args.history.exists() else None)
     conversation = load_conversation(source) if source else Conversation(system_prompt=args.system)
-    renderer = Renderer(out)
+    renderer = Renderer(out, verbose=args.verbose)
     asker = TerminalAsker(out, renderer)
     options = client_options(args, endpoint)
     async with ArgoMCPClient(
@@ -78,18 +83,29 @@ async def chat_command(args: argparse.Namespace, out: Console, err: Console) -> 
         approve_tool=asker.approve if args.confirm else None,
         **options,
     ) as client:
+        read_only = {tool.name for tool in client.tools if tool.read_only}
+        asker.read_only = read_only.__contains__
         where = (
             "the built-in simulated model (no LLM)"
             if endpoint.offline
             else f"{options['model']} at {endpoint.base_url}"
         )
         out.print(
-            f"[dim]argo-mcp chat · {escape(where)} · {len(client.tools)} tools · {HELP}[/]",
+            f"[dim]argo-mcp chat · {escape(where)} · {plural(len(client.tools), 'tool')} · {HELP}[/]",
             highlight=False,
         )
         if source is not None:
             out.print(f"[dim]resumed {escape(str(source))}:[/]", highlight=False)
             show_history(out, [m for m in conversation.messages if m.get("role") != "system"])
+            restarted = client.restarted_servers(conversation)
+            if restarted:
+                err.print(
+                    f"[yellow]warning:[/] {escape(', '.join(restarted))} started anew since this "
+                    "conversation last ran: what they kept in memory (models, media) is gone, so ids "
+                    "from earlier results may not be found; ask again for what you need",
+                    highlight=False,
+                    soft_wrap=True,
+                )
         while True:
             try:
                 line = (await in_daemon_thread(lambda: out.input("[bold green]you>[/] "))).strip()
@@ -117,15 +133,44 @@ async def chat_command(args: argparse.Namespace, out: Console, err: Console) -> 
     return 0
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 tool``, ``2 tools``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+@contextlib.contextmanager
+def interrupt_cancels(scope: anyio.CancelScope) -> Iterator[None]:
+    """While inside, Ctrl-C (SIGINT) cancels ``scope`` instead of ending the program."""
+    loop = asyncio.get_running_loop()
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        loop.add_signal_handler(signal.SIGINT, scope.cancel)
+    except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no signals here
+        yield
+        return
+    try:
+        yield
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+        signal.signal(signal.SIGINT, previous)
+
+
 async def _exchange(
     client: ArgoMCPClient, conversation: Conversation, line: str, renderer: Renderer, err: Console
 ) -> None:
+    """One message and the run it starts; Ctrl-C cancels the run (and its tool calls), not the chat."""
     try:
-        async with client.stream(line, conversation=conversation) as events:
-            async for event in events:
-                renderer.show(event)
+        with anyio.CancelScope() as scope, interrupt_cancels(scope):
+            async with client.stream(line, conversation=conversation) as events:
+                async for event in events:
+                    renderer.show(event)
     except ArgoMCPError as exc:
         renderer.end()
         err.print(f"[red]error:[/] {escape(one_line(str(exc), 300))}", highlight=False)
     else:
         renderer.end()
+        if scope.cancelled_caught:
+            err.print(
+                "[yellow]cancelled:[/] the run was stopped; the conversation keeps its complete steps",
+                highlight=False,
+            )

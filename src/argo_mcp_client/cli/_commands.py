@@ -23,6 +23,16 @@ if TYPE_CHECKING:
     from argo_mcp_client.result import RunResult
 
 
+OFFLINE_NOTICE = (
+    "--offline: the built-in simulated model answers (no LLM); the tool calls and their results are real"
+)
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 tool``, ``2 tools``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def event_summary(event: Event) -> dict[str, Any]:
     """An event as a small JSON object (a tool call's record reduced to its outcome)."""
     if isinstance(event, ToolCallFinished):
@@ -33,6 +43,7 @@ def event_summary(event: Event) -> dict[str, Any]:
             "call_id": record.call_id,
             "name": record.name,
             "is_error": record.is_error,
+            "reported_failure": record.reported_failure,
             "duration": record.duration,
         }
     summary: dict[str, Any] = {}
@@ -52,19 +63,19 @@ def events_summary(events: list[Event]) -> dict[str, Any]:
 async def run_command(args: argparse.Namespace, out: Console, err: Console) -> int:
     """Send one prompt; print the answer (tool calls and usage go to stderr), or JSON with ``--json``."""
     endpoint = endpoint_from(args)
-    renderer = Renderer(err, stream_text=False)
+    renderer = Renderer(err, stream_text=False, verbose=args.verbose)
     seen: list[Event] = []
     result: RunResult | None = None
-    async with (
-        ArgoMCPClient(servers=servers_from(args), **client_options(args, endpoint)) as client,
-        client.stream(args.prompt, system_prompt=args.system) as events,
-    ):
-        async for event in events:
-            seen.append(event)
-            if isinstance(event, RunFinished):
-                result = event.result
-            elif not args.json:
-                renderer.show(event)
+    async with ArgoMCPClient(servers=servers_from(args), **client_options(args, endpoint)) as client:
+        if endpoint.offline and not args.json:
+            err.print(f"[dim]{OFFLINE_NOTICE}[/]", highlight=False, soft_wrap=True)
+        async with client.stream(args.prompt, system_prompt=args.system) as events:
+            async for event in events:
+                seen.append(event)
+                if isinstance(event, RunFinished):
+                    result = event.result
+                elif not args.json:
+                    renderer.show(event)
     assert result is not None, "a run that ends without error ends with RunFinished"
     if args.json:
         document = result.model_dump(mode="json") | events_summary(seen)
@@ -111,5 +122,5 @@ async def tools_command(args: argparse.Namespace, out: Console, err: Console) ->
         out.print(f"  {escape(head)}", highlight=False, soft_wrap=True)
         for line in str(tool.report).splitlines():
             out.print(f"  [dim]schema: {escape(line)}[/]", highlight=False, soft_wrap=True)
-    out.print(f"{len(tools)} tools from {len(servers)} servers", highlight=False)
+    out.print(f"{plural(len(tools), 'tool')} from {plural(len(servers), 'server')}", highlight=False)
     return 0

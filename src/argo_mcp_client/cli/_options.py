@@ -7,11 +7,12 @@ import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from argo_mcp_client._version import __version__
-from argo_mcp_client.config import ArgoSettings, HttpServer, StdioServer, load_servers
-from argo_mcp_client.errors import ConfigError
+
+if TYPE_CHECKING:
+    from argo_mcp_client.config import HttpServer, StdioServer
 
 SIMULATED_MODEL = "simulated"
 """The model name the built-in simulation answers as (``--offline``)."""
@@ -44,9 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument(
         "--offline",
         action="store_true",
-        help="answer with the built-in simulated model (no LLM): it calls the tool you name",
+        help="answer with the built-in simulated model (no LLM): it runs the Gem-Flux workflow "
+        "(build, gapfill, FBA) you ask for, or calls the tool you name",
     )
     group.add_argument("--no-stream", action="store_true", help="ask for whole replies, not streamed ones")
+    group.add_argument(
+        "--verbose", action="store_true", help="show each model request: model, attempt, tokens and time"
+    )
 
     parser = argparse.ArgumentParser(
         prog="argo-mcp", description="An LLM behind the Argo gateway, in front of MCP tool servers."
@@ -55,7 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     chat = commands.add_parser("chat", parents=[common], help="chat in the terminal")
-    chat.add_argument("--confirm", action="store_true", help="ask before each tool call")
+    chat.add_argument(
+        "--confirm",
+        action="store_true",
+        help="ask before each tool call (the answer defaults to no unless the tool is marked read-only)",
+    )
     chat.add_argument("--resume", type=Path, metavar="FILE", help="continue a saved conversation")
     chat.add_argument(
         "--history", type=Path, metavar="FILE", help="save the conversation here after each exchange"
@@ -97,7 +106,7 @@ _NAME_CHARS = re.compile(r"[^A-Za-z0-9_-]")
 
 def server_name(words: list[str], taken: set[str]) -> str:
     """A unique server name from a command line: the script's stem, else the command's."""
-    scripts = [w for w in words[1:] if w.endswith(".py") or "/" in w]
+    scripts = [w for w in words[1:] if w.endswith(".py")] or [w for w in words[1:] if "/" in w]
     base = Path(scripts[-1] if scripts else words[0]).stem or "server"
     if len(words) > 2 and words[1] == "-m":
         base = words[2].rsplit(".", 1)[-1]
@@ -112,6 +121,9 @@ def server_name(words: list[str], taken: set[str]) -> str:
 
 def servers_from(args: argparse.Namespace) -> list[StdioServer | HttpServer]:
     """The servers of ``--server`` options, then those of ``--config``."""
+    from argo_mcp_client.config import StdioServer, load_servers
+    from argo_mcp_client.errors import ConfigError
+
     servers: list[StdioServer | HttpServer] = []
     taken: set[str] = set()
     for line in args.server:
@@ -141,6 +153,8 @@ class Endpoint:
 
 def endpoint_from(args: argparse.Namespace) -> Endpoint:
     """The endpoint, model and key from the options, else from ``ARGO_*``."""
+    from argo_mcp_client.config import ArgoSettings
+
     settings = ArgoSettings()
     key = args.api_key or (settings.api_key.get_secret_value() if settings.api_key else None)
     return Endpoint(
@@ -160,7 +174,7 @@ def client_options(args: argparse.Namespace, endpoint: Endpoint) -> dict[str, An
         "streaming": not args.no_stream,
     }
     if endpoint.offline:
-        from argo_mcp_client.cli._simulation import simulated_model
+        from argo_mcp_client.simulation import simulated_model
 
         options["http_client"] = simulated_model().http_client()
     else:

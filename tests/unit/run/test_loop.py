@@ -216,6 +216,16 @@ async def test_max_turns_raises_with_a_valid_history(connect: Connect) -> None:
     check_history(caught.value.history)
 
 
+async def test_max_turns_carries_the_tool_calls_and_usage_of_the_run(connect: Connect) -> None:
+    client, _ = await connect(lambda request: call("ping"))
+
+    with pytest.raises(MaxTurnsExceeded) as caught:
+        await client.run("ping forever", max_turns=3)
+
+    assert [record.tool for record in caught.value.tool_calls] == ["ping"] * 3
+    assert caught.value.usage["gpt4o"].requests == 3
+
+
 async def test_tool_timeout_becomes_an_error_result(connect: Connect) -> None:
     client, _ = await connect([call("hang"), reply("it hung")], tool_timeout=0.2)
 
