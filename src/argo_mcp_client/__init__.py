@@ -9,7 +9,13 @@ async with ArgoMCPClient(servers=[StdioServer(name="tools", command="my-mcp-serv
 """
 
 from argo_mcp_client._mcp.host import Elicit, ElicitationRequest
-from argo_mcp_client._mcp.info import PromptInfo, ResourceContent, ResourceInfo, ServerStatus
+from argo_mcp_client._mcp.info import (
+    PromptInfo,
+    ResourceContent,
+    ResourceInfo,
+    ResourceTemplateInfo,
+    ServerStatus,
+)
 from argo_mcp_client._mcp.registry import ToolInfo
 from argo_mcp_client._mcp.schema.convert import SchemaChange, SchemaLimits, SchemaReport
 from argo_mcp_client._models.breaker import BreakerSettings, CircuitBreaker
@@ -82,6 +88,7 @@ __all__ = [
     "PromptInfo",
     "ResourceContent",
     "ResourceInfo",
+    "ResourceTemplateInfo",
     "RetryPolicy",
     "RunError",
     "RunFinished",

@@ -36,7 +36,13 @@ if TYPE_CHECKING:
     import httpx2
     import mcp.types as mcp_types
 
-    from argo_mcp_client._mcp.info import PromptInfo, ResourceContent, ResourceInfo, ServerStatus
+    from argo_mcp_client._mcp.info import (
+        PromptInfo,
+        ResourceContent,
+        ResourceInfo,
+        ResourceTemplateInfo,
+        ServerStatus,
+    )
     from argo_mcp_client._mcp.registry import ToolInfo
     from argo_mcp_client.conversation import Conversation
     from argo_mcp_client.events import Event
@@ -218,7 +224,7 @@ class ArgoMCPClient:
             ]
             self._pool = await self._stack.enter_async_context(ServerPool(connections))
             self._toolset = Toolset(self._pool.connections, limits=self._schema_limits)
-            await self._toolset.refresh()
+            await self._toolset.refresh(strict=True)
             dispatcher = Dispatcher(
                 self._toolset,
                 self._pool.connections,
@@ -387,6 +393,10 @@ class ArgoMCPClient:
     async def list_resources(self, server: str | None = None) -> list[ResourceInfo]:
         """The resources of one server, or of all, following pagination."""
         return await self._catalog().list_resources(server)
+
+    async def list_resource_templates(self, server: str | None = None) -> list[ResourceTemplateInfo]:
+        """The resource templates (URI templates such as ``demo://item/{id}``) of one server, or of all."""
+        return await self._catalog().list_resource_templates(server)
 
     async def read_resource(self, uri: str, *, server: str | None = None) -> list[ResourceContent]:
         """Read the resource at ``uri`` (from ``server``, or the one server listing it)."""

@@ -73,6 +73,10 @@ class _ServerBase(BaseModel):
     ``"legacy"`` goes straight to the handshake (needed for sampling and elicitation)."""
     connect_timeout: float = Field(default=30.0, gt=0)
     """Seconds for the server to start and finish its handshake."""
+    required: bool = True
+    """The client does not start without this server. With ``False`` the client
+    starts without it when it fails, shows why in ``client.servers``, and tries
+    it again later (when the tools are next needed, after a backoff)."""
 
     @field_validator("name")
     @classmethod
@@ -128,6 +132,9 @@ class HttpServer(_ServerBase):
     kind: Literal["http"] = "http"
     url: str
     headers: dict[str, str] = Field(default_factory=dict, repr=False)
+    max_message_bytes: int | None = Field(default=16 * 1024 * 1024, gt=0)
+    """The largest message (one server-sent event) accepted from the server; a
+    larger result becomes a tool error naming this limit. ``None``: no limit."""
 
     def describe(self) -> str:
         return self.url

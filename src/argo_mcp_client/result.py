@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["RunResult", "ToolCallRecord", "Usage"]
+__all__ = ["CallOutcome", "RunResult", "ToolCallRecord", "Usage"]
+
+CallOutcome = Literal["ran", "replayed", "not_run", "maybe_ran"]
+"""What became of a tool call on its server.
+
+* ``"ran"``: the server ran it once and answered (its answer may be an error).
+* ``"replayed"``: the connection was lost during the call; the call was made once
+  more on the restarted server, because it never reached the server or because
+  the tool says repeating it is safe (read-only or idempotent).
+* ``"not_run"``: it never ran: bad arguments, refused, or the server was down.
+* ``"maybe_ran"``: the server stopped (or the call timed out) after the call
+  reached it; it may have had its effect. The model is told so.
+"""
 
 
 class Usage(BaseModel):
@@ -54,6 +66,8 @@ class ToolCallRecord(BaseModel):
     a server error, a timeout, or a result the server marked as an error."""
     duration: float
     """Seconds from dispatch to result."""
+    outcome: CallOutcome = "ran"
+    """What became of the call on its server; see :data:`CallOutcome`."""
 
 
 class RunResult(BaseModel):

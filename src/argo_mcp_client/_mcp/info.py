@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["PromptInfo", "ResourceContent", "ResourceInfo", "ServerStatus"]
+__all__ = ["PromptInfo", "ResourceContent", "ResourceInfo", "ResourceTemplateInfo", "ServerStatus"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,6 +13,18 @@ class ResourceInfo:
 
     server: str
     uri: str
+    name: str
+    description: str | None = None
+    mime_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceTemplateInfo:
+    """A family of resources a server offers, named by a URI template (RFC 6570)."""
+
+    server: str
+    uri_template: str
+    """For example ``demo://resource/dynamic/text/{resourceId}``; fill it in and read the URI."""
     name: str
     description: str | None = None
     mime_type: str | None = None
@@ -41,6 +53,10 @@ class ServerStatus:
     server_version: str | None
     tools: int
     """Tools it lists (before allow and deny lists)."""
+    error: str | None = None
+    """When it is not connected: why it stopped or failed to start."""
+    restarts: int = 0
+    """How many times it was started again after stopping."""
 
 
 @dataclass(frozen=True, slots=True)

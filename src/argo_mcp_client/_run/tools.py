@@ -20,15 +20,17 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from argo_mcp_client._mcp.connection import ConnectionLost
+from argo_mcp_client._mcp.connection import CallFailed, ConnectionLost
 from argo_mcp_client._mcp.render import error_text, render_result
 from argo_mcp_client._telemetry import log, span
 from argo_mcp_client.errors import ServerError
 from argo_mcp_client.events import ToolCallFinished, ToolCallStarted, ToolProgress
-from argo_mcp_client.result import ToolCallRecord
+from argo_mcp_client.result import CallOutcome, ToolCallRecord
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+
+    import mcp.types as mcp_types
 
     from argo_mcp_client._mcp.connection import ServerConnection
     from argo_mcp_client._mcp.registry import ToolInfo
@@ -40,8 +42,9 @@ logger = logging.getLogger("argo_mcp_client")
 
 _MAX_SCHEMA_ERRORS = 5
 _NOT_REPLAYED = (
-    "The call was not repeated: {name!r} may have changed something before the server stopped, "
-    "so check its effect before calling it again. The server is restarted on the next call"
+    "The call reached the server and was not repeated: {name!r} may have changed something before "
+    "the server stopped, so check its effect before calling it again. The server is started again "
+    "on the next call"
 )
 _MAX_LISTED_TOOLS = 40
 
@@ -119,10 +122,11 @@ class Dispatcher:
         if problem is None and tool is not None and not await self._approved(started_event):
             problem = f"the call to {call.name!r} was refused by the user; do not try it again unchanged"
         structured: Any = None
+        outcome: CallOutcome = "not_run"
         if problem is not None or tool is None or arguments is None:
             output, is_error = error_text(problem or "the call could not be made"), True
         else:
-            output, is_error, structured = await self._call_server(tool, arguments, turn, call.id)
+            output, is_error, structured, outcome = await self._call_server(tool, arguments, turn, call.id)
         output = _capped(output, self.max_output)
         record = ToolCallRecord(
             call_id=call.id,
@@ -135,6 +139,7 @@ class Dispatcher:
             structured_content=structured,
             is_error=is_error,
             duration=time.perf_counter() - started,
+            outcome=outcome,
         )
         await emit(ToolCallFinished(turn=turn, call=record))
         return record
@@ -151,36 +156,53 @@ class Dispatcher:
 
     async def _call_server(
         self, tool: ToolInfo, arguments: dict[str, Any], turn: int, call_id: str
-    ) -> tuple[str, bool, Any]:
+    ) -> tuple[str, bool, Any, CallOutcome]:
         connection = self.servers[tool.server]
 
         async def on_progress(progress: float, total: float | None, message: str | None) -> None:
             if self.notify is not None:
                 self.notify(ToolProgress(turn, call_id, progress, total, message))
 
+        def call() -> Awaitable[mcp_types.CallToolResult]:
+            return connection.call_tool(
+                tool.tool, arguments, read_timeout=self.tool_timeout, on_progress=on_progress
+            )
+
+        outcome: CallOutcome = "ran"
         try:
-            if not connection.alive:
-                await connection.restart()
             try:
-                result = await connection.call_tool(
-                    tool.tool, arguments, read_timeout=self.tool_timeout, on_progress=on_progress
-                )
+                result = await call()
             except ConnectionLost as lost:
-                if not (tool.read_only or tool.idempotent):
-                    return error_text(f"{lost}. {_NOT_REPLAYED.format(name=tool.name)}"), True, None
-                # Safe to repeat by the server's own word: start it again and replay once.
-                await connection.restart()
-                result = await connection.call_tool(tool.tool, arguments, read_timeout=self.tool_timeout)
+                if lost.reached and not (tool.read_only or tool.idempotent):
+                    message = f"{lost}. {_NOT_REPLAYED.format(name=tool.name)}"
+                    return error_text(message), True, None, "maybe_ran"
+                # It never reached the server, or repeating it is safe by the
+                # server's own word: start the server again and call once more.
+                logger.info("replaying %r after a lost connection (reached: %s)", tool.name, lost.reached)
+                outcome = "replayed"
+                try:
+                    result = await call()
+                except ConnectionLost as again:
+                    if again.reached and not (tool.read_only or tool.idempotent):
+                        message = f"{again}. {_NOT_REPLAYED.format(name=tool.name)}"
+                        return error_text(message), True, None, "maybe_ran"
+                    raise ServerError(str(again), server=again.server) from again
         except TimeoutError:
-            return error_text(f"tool {tool.name!r} gave no result within {self.tool_timeout:g} s"), True, None
+            message = f"tool {tool.name!r} gave no result within {self.tool_timeout:g} s"
+            return error_text(message), True, None, "maybe_ran"
+        except CallFailed as exc:
+            return error_text(f"tool {tool.name!r} failed: {exc}"), True, None, "ran"
         except ServerError as exc:
-            return error_text(f"tool {tool.name!r} could not run: {exc}"), True, None
+            # Raised before the call was sent (the server is down and could not
+            # be started), or for a call that certainly never reached it.
+            return error_text(f"tool {tool.name!r} could not run: {exc}"), True, None, "not_run"
         except Exception as exc:
             # A fault in the SDK or the server's reply must not end the run:
             # the model hears of it like any other failed call.
             logger.exception("tool %r failed unexpectedly", tool.name)
-            return error_text(f"tool {tool.name!r} failed: {type(exc).__name__}: {exc}"), True, None
-        return render_result(result), result.is_error, result.structured_content
+            message = f"tool {tool.name!r} failed: {type(exc).__name__}: {exc}"
+            return error_text(message), True, None, "maybe_ran"
+        return render_result(result), result.is_error, result.structured_content, outcome
 
     def _unknown_tool(self, name: str) -> str:
         names = self.toolset.registry.names()
@@ -252,4 +274,5 @@ def cancelled_record(call: ToolCallRequest) -> ToolCallRecord:
         output=error_text("the run stopped before this tool call finished; its outcome is unknown"),
         is_error=True,
         duration=0.0,
+        outcome="maybe_ran",
     )
