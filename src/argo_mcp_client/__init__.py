@@ -61,14 +61,16 @@ from argo_mcp_client.events import (
     TurnFinished,
     TurnRestarted,
 )
-from argo_mcp_client.result import RunResult, ToolCallRecord, Usage
+from argo_mcp_client.result import Attachment, CallOutcome, RunResult, ToolCallRecord, Usage
 
 __all__ = [
     "AllModelsFailed",
     "ArgoMCPClient",
     "ArgoMCPError",
     "ArgoSettings",
+    "Attachment",
     "BreakerSettings",
+    "CallOutcome",
     "CircuitBreaker",
     "CircuitOpenError",
     "ConfigError",

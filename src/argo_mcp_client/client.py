@@ -26,7 +26,14 @@ from argo_mcp_client._models.retry import RetryPolicy
 from argo_mcp_client._run.loop import RunOptions, RunState
 from argo_mcp_client._run.runs import EventStream, Runs
 from argo_mcp_client._run.tools import ApproveTool, Dispatcher
-from argo_mcp_client.config import ArgoSettings, HttpServer, InProcessServer, StdioServer, load_servers
+from argo_mcp_client.config import (
+    ArgoSettings,
+    HttpServer,
+    InProcessServer,
+    StdioServer,
+    check_request_settings,
+    load_servers,
+)
 from argo_mcp_client.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -188,8 +195,9 @@ class ArgoMCPClient:
         self._openai = openai_client
         # Retries are ours (see RetryPolicy): the SDK's own would multiply them.
         requests = openai_client.with_options(max_retries=0, timeout=request_timeout)
-        request: dict[str, Any] = dict(request_settings or {})
+        request: dict[str, Any] = check_request_settings(request_settings or {})
         if temperature is not None:
+            check_request_settings({"temperature": temperature})
             request["temperature"] = temperature
         if max_tokens is not None:
             request["max_tokens"] = max_tokens

@@ -10,8 +10,10 @@ Desktop and Cursor use.
 from __future__ import annotations
 
 import json
+import math
 import re
 import shlex
+from collections.abc import Mapping
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -61,6 +63,16 @@ class ArgoSettings(BaseSettings):
 
 class _ServerBase(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            kind = type(self).__name__
+            name = data.get("name")
+            raise ConfigError(
+                f"{kind}{f' {name!r}' if name else ''} is invalid: {_first_error(exc)}"
+            ) from None
 
     name: str
     """Unique among the client's servers; prefixes tool names that collide."""
@@ -157,6 +169,42 @@ ServerSpec = Annotated[StdioServer | HttpServer | InProcessServer, Field(discrim
 """Any of the three server kinds."""
 
 
+_OWNED_REQUEST_KEYS = frozenset({"messages", "model", "tools", "stream", "stream_options", "n"})
+
+
+def check_request_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """``request_settings`` as given, once checked: nothing the client sets itself, only finite numbers.
+
+    Raises:
+        ConfigError: a key the client owns (``messages``, ``model``, ``tools``, ``stream``, ...),
+            or a number that is not finite (``nan``, ``inf``), which no gateway accepts.
+    """
+    owned = sorted(_OWNED_REQUEST_KEYS & set(settings))
+    if owned:
+        raise ConfigError(
+            f"request_settings may not set {owned}: the client sets them for each request "
+            "(use run()'s prompt and history, model=, and the servers' tools instead)"
+        )
+    for key, value in settings.items():
+        if (path := _not_finite(value, key)) is not None:
+            raise ConfigError(f"request_settings[{path}] is not a finite number; JSON has no NaN or infinity")
+    return dict(settings)
+
+
+def _not_finite(value: Any, path: str) -> str | None:
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(path)
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if (found := _not_finite(item, f"{path}.{key}")) is not None:
+                return found
+    if isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            if (found := _not_finite(item, f"{path}[{index}]")) is not None:
+                return found
+    return None
+
+
 def load_servers(path: str | os.PathLike[str]) -> list[StdioServer | HttpServer]:
     """Read servers from a Claude Desktop / Cursor style ``mcp.json`` file.
 
@@ -219,4 +267,11 @@ def _server_from_entry(file: Path, name: str, entry: dict[str, Any]) -> StdioSer
 def _first_error(exc: ValidationError) -> str:
     error = exc.errors()[0]
     where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}" if where else error["msg"]
+    message = str(error["msg"]).removeprefix("Value error, ")
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return (f"{where}: {message}" if where else message) + more
+
+
+def invalid(what: str, exc: ValidationError) -> ConfigError:
+    """``exc`` (pydantic's) as the :class:`ConfigError` this library raises, naming ``what``."""
+    return ConfigError(f"{what} is invalid: {_first_error(exc)}")

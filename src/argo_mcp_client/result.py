@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["CallOutcome", "RunResult", "ToolCallRecord", "Usage"]
+__all__ = ["Attachment", "CallOutcome", "RunResult", "ToolCallRecord", "Usage"]
 
 CallOutcome = Literal["ran", "replayed", "not_run", "maybe_ran"]
 """What became of a tool call on its server.
@@ -19,6 +20,21 @@ CallOutcome = Literal["ran", "replayed", "not_run", "maybe_ran"]
 * ``"maybe_ran"``: the server stopped (or the call timed out) after the call
   reached it; it may have had its effect. The model is told so.
 """
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """Binary content a tool returned (an image, audio, a binary resource): for the application.
+
+    The model is sent a one-line note in its place, never the data as text.
+    """
+
+    kind: Literal["image", "audio", "blob"]
+    mime_type: str | None
+    data: bytes | None = None
+    """The decoded bytes."""
+    uri: str | None = None
+    """Where it came from, for embedded resources."""
 
 
 class Usage(BaseModel):
@@ -68,6 +84,8 @@ class ToolCallRecord(BaseModel):
     """Seconds from dispatch to result."""
     outcome: CallOutcome = "ran"
     """What became of the call on its server; see :data:`CallOutcome`."""
+    attachments: tuple[Attachment, ...] = ()
+    """The images, audio and binary resources the tool returned, decoded."""
 
 
 class RunResult(BaseModel):

@@ -8,7 +8,8 @@ import sys
 import argo_mcp_client
 
 EXPECTED = {
-    "AllModelsFailed", "ArgoMCPClient", "ArgoMCPError", "ArgoSettings", "BreakerSettings",
+    "AllModelsFailed", "ArgoMCPClient", "ArgoMCPError", "ArgoSettings", "Attachment", "BreakerSettings",
+    "CallOutcome",
     "CircuitBreaker", "CircuitOpenError", "ConfigError", "Conversation", "Elicit", "ElicitationRequest",
     "Event", "EventStream", "GatewayError", "HttpServer", "InProcessServer", "MaxTurnsExceeded",
     "ModelError", "ModelRequestStarted", "ModelRetrying", "ModelSwitched", "PromptInfo",

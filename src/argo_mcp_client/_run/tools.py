@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from argo_mcp_client._mcp.connection import CallFailed, ConnectionLost
-from argo_mcp_client._mcp.render import error_text, render_result
+from argo_mcp_client._mcp.render import attachments, error_text, render_result
 from argo_mcp_client._telemetry import log, span
 from argo_mcp_client.errors import ServerError
 from argo_mcp_client.events import ToolCallFinished, ToolCallStarted, ToolProgress
-from argo_mcp_client.result import CallOutcome, ToolCallRecord
+from argo_mcp_client.result import Attachment, CallOutcome, ToolCallRecord
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -122,11 +122,14 @@ class Dispatcher:
         if problem is None and tool is not None and not await self._approved(started_event):
             problem = f"the call to {call.name!r} was refused by the user; do not try it again unchanged"
         structured: Any = None
+        binary: tuple[Attachment, ...] = ()
         outcome: CallOutcome = "not_run"
         if problem is not None or tool is None or arguments is None:
             output, is_error = error_text(problem or "the call could not be made"), True
         else:
-            output, is_error, structured, outcome = await self._call_server(tool, arguments, turn, call.id)
+            output, is_error, structured, outcome, binary = await self._call_server(
+                tool, arguments, turn, call.id
+            )
         output = _capped(output, self.max_output)
         record = ToolCallRecord(
             call_id=call.id,
@@ -140,6 +143,7 @@ class Dispatcher:
             is_error=is_error,
             duration=time.perf_counter() - started,
             outcome=outcome,
+            attachments=binary,
         )
         await emit(ToolCallFinished(turn=turn, call=record))
         return record
@@ -156,7 +160,7 @@ class Dispatcher:
 
     async def _call_server(
         self, tool: ToolInfo, arguments: dict[str, Any], turn: int, call_id: str
-    ) -> tuple[str, bool, Any, CallOutcome]:
+    ) -> tuple[str, bool, Any, CallOutcome, tuple[Attachment, ...]]:
         connection = self.servers[tool.server]
 
         async def on_progress(progress: float, total: float | None, message: str | None) -> None:
@@ -175,7 +179,7 @@ class Dispatcher:
             except ConnectionLost as lost:
                 if lost.reached and not (tool.read_only or tool.idempotent):
                     message = f"{lost}. {_NOT_REPLAYED.format(name=tool.name)}"
-                    return error_text(message), True, None, "maybe_ran"
+                    return error_text(message), True, None, "maybe_ran", ()
                 # It never reached the server, or repeating it is safe by the
                 # server's own word: start the server again and call once more.
                 logger.info("replaying %r after a lost connection (reached: %s)", tool.name, lost.reached)
@@ -185,24 +189,25 @@ class Dispatcher:
                 except ConnectionLost as again:
                     if again.reached and not (tool.read_only or tool.idempotent):
                         message = f"{again}. {_NOT_REPLAYED.format(name=tool.name)}"
-                        return error_text(message), True, None, "maybe_ran"
+                        return error_text(message), True, None, "maybe_ran", ()
                     raise ServerError(str(again), server=again.server) from again
         except TimeoutError:
             message = f"tool {tool.name!r} gave no result within {self.tool_timeout:g} s"
-            return error_text(message), True, None, "maybe_ran"
+            return error_text(message), True, None, "maybe_ran", ()
         except CallFailed as exc:
-            return error_text(f"tool {tool.name!r} failed: {exc}"), True, None, "ran"
+            return error_text(f"tool {tool.name!r} failed: {exc}"), True, None, "ran", ()
         except ServerError as exc:
             # Raised before the call was sent (the server is down and could not
             # be started), or for a call that certainly never reached it.
-            return error_text(f"tool {tool.name!r} could not run: {exc}"), True, None, "not_run"
+            return error_text(f"tool {tool.name!r} could not run: {exc}"), True, None, "not_run", ()
         except Exception as exc:
             # A fault in the SDK or the server's reply must not end the run:
             # the model hears of it like any other failed call.
             logger.exception("tool %r failed unexpectedly", tool.name)
             message = f"tool {tool.name!r} failed: {type(exc).__name__}: {exc}"
-            return error_text(message), True, None, "maybe_ran"
-        return render_result(result), result.is_error, result.structured_content, outcome
+            return error_text(message), True, None, "maybe_ran", ()
+        rendered = render_result(result)
+        return rendered, result.is_error, result.structured_content, outcome, attachments(result.content)
 
     def _unknown_tool(self, name: str) -> str:
         names = self.toolset.registry.names()
@@ -245,7 +250,22 @@ def _parse_arguments(raw: str, tool: ToolInfo | None) -> tuple[dict[str, Any] | 
     if not isinstance(value, dict):
         expected = f" {_expected(tool)}" if tool else ""
         return None, f"arguments must be a JSON object, not {type(value).__name__}.{expected}"
+    if _gateway_wrapped(value, tool):
+        # argo-proxy passes arguments it could not parse on as {"raw_arguments": "<text>"}.
+        where = f"{tool.name!r}" if tool else "the call"
+        expected = f" {_expected(tool)}" if tool else ""
+        text = str(value["raw_arguments"])[:200]
+        return (
+            None,
+            f"arguments for {where} are not valid JSON (the gateway passed on the text {text!r}).{expected}",
+        )
     return value, None
+
+
+def _gateway_wrapped(value: dict[str, Any], tool: ToolInfo | None) -> bool:
+    if set(value) != {"raw_arguments"} or not isinstance(value["raw_arguments"], str):
+        return False
+    return tool is None or "raw_arguments" not in tool.input_schema.get("properties", {})
 
 
 def _expected(tool: ToolInfo) -> str:

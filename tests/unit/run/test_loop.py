@@ -319,3 +319,20 @@ async def test_a_server_on_the_legacy_handshake_works_the_same(connect: Connect,
     result = await client.run("1 + 2")
 
     assert result.tool_calls[0].output == "3"
+
+
+async def test_item11_the_gateways_raw_arguments_wrapper_is_refused_and_the_tool_never_runs(
+    connect: Connect, log: ToolLog
+) -> None:
+    # argo-proxy passes arguments it could not parse on as {"raw_arguments": "<text>"}.
+    client, model = await connect([call("ping", {"raw_arguments": '{"x": '}), reply("sorry")])
+
+    result = await client.run("ping")
+
+    record = result.tool_calls[0]
+    assert record.is_error
+    assert record.arguments is None
+    assert record.outcome == "not_run"
+    assert "not valid JSON (the gateway passed on the text '{\"x\": ')" in record.output
+    assert log.calls == []
+    assert tool_messages(model.requests[1].messages)[0]["content"] == record.output
