@@ -41,6 +41,17 @@ def peek(token: str) -> int:
 
 
 @mcp.tool(annotations={"readOnlyHint": True})
+async def silent(seconds: float, token: str) -> str:
+    """Wait ``seconds`` without a word; note a cancellation in the ledger."""
+    try:
+        await asyncio.sleep(seconds)
+    except asyncio.CancelledError:
+        _note(f"cancelled {token}")
+        raise
+    return "woke"
+
+
+@mcp.tool(annotations={"readOnlyHint": True})
 def big(size: int) -> str:
     """A text of ``size`` characters."""
     return "x" * size

@@ -3,6 +3,7 @@
 Flags:
   --schemaless   list a tool whose input schema is only ``{"$schema": ...}`` (as server-gitlab does)
   --junk         print lines that are not JSON-RPC to stdout, endlessly, instead of answering
+  --linger       keep running after stdin closes (as servers with other work going on do)
 """
 
 from __future__ import annotations
@@ -58,6 +59,9 @@ def main() -> None:
             send({"jsonrpc": "2.0", "id": ident, "error": {"code": -32601, "message": "Method not found"}})
             continue
         send({"jsonrpc": "2.0", "id": ident, "result": result})
+    if "--linger" in sys.argv:
+        while True:
+            time.sleep(60)
 
 
 if __name__ == "__main__":
