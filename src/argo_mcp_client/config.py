@@ -9,7 +9,9 @@ Desktop and Cursor use.
 
 from __future__ import annotations
 
+import difflib
 import json
+import logging
 import math
 import re
 import shlex
@@ -34,6 +36,8 @@ __all__ = [
     "StdioServer",
     "load_servers",
 ]
+
+logger = logging.getLogger("argo_mcp_client")
 
 DEFAULT_BASE_URL = "http://localhost:8000/v1"
 DEFAULT_MODEL = "argo:gpt-4o"
@@ -85,6 +89,9 @@ class _ServerBase(BaseModel):
     ``"legacy"`` goes straight to the handshake (needed for sampling and elicitation)."""
     connect_timeout: float = Field(default=30.0, gt=0)
     """Seconds for the server to start and finish its handshake."""
+    label: str | None = None
+    """The server's name as written in an ``mcp.json`` file, when it had to be changed
+    into a valid ``name`` (``"brave search"`` becomes ``brave_search``)."""
     required: bool = True
     """The client does not start without this server. With ``False`` the client
     starts without it when it fails, shows why in ``client.servers``, and tries
@@ -232,16 +239,67 @@ def load_servers(path: str | os.PathLike[str]) -> list[StdioServer | HttpServer]
             f'{file} has no "mcpServers" object; expected {{"mcpServers": {{"name": {{...}}}}}}'
         )
     servers: list[StdioServer | HttpServer] = []
-    for name, entry in entries.items():
+    taken: set[str] = set()
+    for label, entry in entries.items():
         if not isinstance(entry, dict):
-            raise ConfigError(f"{file}: server {name!r} must be an object with a command or a url")
+            raise ConfigError(f"{file}: server {label!r} must be an object with a command or a url")
         if entry.get("disabled") is True:
+            logger.info("%s: skipping server %r: it is marked disabled", file, label)
             continue
-        servers.append(_server_from_entry(file, name, entry))
+        _warn_unknown_fields(file, label, entry)
+        name = valid_server_name(label, taken)
+        taken.add(name)
+        servers.append(_server_from_entry(file, name, entry, label=None if name == label else label))
     return servers
 
 
-def _server_from_entry(file: Path, name: str, entry: dict[str, Any]) -> StdioServer | HttpServer:
+_ENTRY_FIELDS = ("command", "args", "env", "cwd", "url", "headers", "type", "transport", "disabled")
+_FIELD_SPELLINGS = {
+    **{name: name for name in _ENTRY_FIELDS},
+    "environment": "env",
+    "arguments": "args",
+    "workingdirectory": "cwd",
+    "directory": "cwd",
+    "endpoint": "url",
+    "serverurl": "url",
+    "enabled": "disabled",
+}
+"""Each known field, and longer spellings people use for it, to find the closest to an unknown field."""
+_IGNORED_FIELDS = frozenset(
+    {"autoApprove", "alwaysAllow", "timeout", "description", "disabledTools", "envFile", "name", "icon"}
+)
+"""Fields other clients define that mean nothing here; ignored without a warning."""
+
+
+def _warn_unknown_fields(file: Path, label: str, entry: Mapping[str, Any]) -> None:
+    for key in entry:
+        if key in _ENTRY_FIELDS or key in _IGNORED_FIELDS:
+            continue
+        close = difflib.get_close_matches(key.lower(), _FIELD_SPELLINGS, n=1, cutoff=0.6)
+        hint = f"; did you mean {_FIELD_SPELLINGS[close[0]]!r}?" if close else ""
+        logger.warning("%s: server %r has an unknown field %r, which is ignored%s", file, label, key, hint)
+
+
+def valid_server_name(label: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """``label`` made into a valid server name, unlike any in ``taken``: other characters become ``_``,
+    a leading digit gets ``_`` in front, and a long name is cut to 32 characters."""
+    if _SERVER_NAME.match(label) and label not in taken:
+        return label
+    name = re.sub(r"[^A-Za-z0-9_-]+", "_", label).strip("_") or "server"
+    if not re.match(r"[A-Za-z_]", name):
+        name = f"_{name}"
+    name = name[:32]
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        suffix = f"_{n}"
+        candidate = name[: 32 - len(suffix)] + suffix
+    return candidate
+
+
+def _server_from_entry(
+    file: Path, name: str, entry: dict[str, Any], *, label: str | None = None
+) -> StdioServer | HttpServer:
     transport = entry.get("type") or entry.get("transport")
     if transport == "sse":
         raise ConfigError(
@@ -256,11 +314,12 @@ def _server_from_entry(file: Path, name: str, entry: dict[str, Any]) -> StdioSer
                 args=tuple(entry.get("args") or ()),
                 env=entry.get("env") or {},
                 cwd=entry.get("cwd"),
+                label=label,
             )
         if "url" in entry:
-            return HttpServer(name=name, url=entry["url"], headers=entry.get("headers") or {})
-    except ValidationError as exc:
-        raise ConfigError(f"{file}: server {name!r} is malformed: {_first_error(exc)}") from None
+            return HttpServer(name=name, url=entry["url"], headers=entry.get("headers") or {}, label=label)
+    except ConfigError as exc:
+        raise ConfigError(f"{file}: server {label or name!r} is malformed: {exc}") from None
     raise ConfigError(f'{file}: server {name!r} needs either "command" (stdio) or "url" (streamable HTTP)')
 
 
