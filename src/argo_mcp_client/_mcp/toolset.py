@@ -44,7 +44,7 @@ class Toolset:
     async def refresh(self, *, strict: bool = False) -> ToolRegistry:
         """List again, concurrently, the tools of every server whose list is stale; the current registry.
 
-        A server that is down is started again here once its backoff has passed.
+        A server that never started is tried again here once its backoff has passed.
         A server that cannot list its tools keeps its last list (calls to it
         then tell the model why they failed) and is tried again next time.
 
@@ -54,7 +54,9 @@ class Toolset:
         Raises:
             ServerError: with ``strict``, a required server could not list its tools.
         """
-        due = [c for c in self._connections.values() if c.tools_stale or c.restart_due]
+        # A server that never listed its tools (it failed to start) is tried again
+        # here; one that died after listing keeps its list, and its next call starts it.
+        due = [c for c in self._connections.values() if c.tools_stale or (c.restart_due and not c.tools)]
         if not due:
             return self._registry
         listed = False
