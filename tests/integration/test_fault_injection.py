@@ -614,7 +614,7 @@ async def test_the_run_deadline_stops_a_stalled_model_with_a_resumable_history(
     [
         ('{"text": "the closing quote and brace never c', "are not valid JSON"),
         # argo-proxy's wrapping of unparseable arguments: taken for what it is, arguments that did not parse.
-        (json.dumps({"raw_arguments": '{"text": "cut'}), "are not valid JSON (the gateway passed on the text"),
+        (json.dumps({"raw_arguments": '{"text": "cut'}), "not valid JSON (the gateway passed on the text"),
     ],
     ids=["not-json", "raw-arguments-wrapper"],
 )

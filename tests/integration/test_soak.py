@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from argo_mcp_client import ArgoMCPClient, ArgoMCPError, ToolCallRecord
+from argo_mcp_client import ArgoMCPClient, ArgoMCPError, HttpServer, StdioServer, ToolCallRecord
 from argo_mcp_client.testing import ScriptedModel, ScriptedRequest, call, reply
 from support.long_run import everything_http, ledger_http, memory_spec
 from support.processes import descendants, servers_among
@@ -70,7 +70,7 @@ async def test_soak_servers_in_the_long_run(tmp_path: Path, children_before: set
     raw_exceptions: list[BaseException] = []
     kills = 0
     try:
-        servers = [
+        servers: list[StdioServer | HttpServer] = [
             everything_spec("everything_stdio"),
             http_everything.spec("everything_http", protocol="legacy", connect_timeout=15),
             memory_spec(memory_file),
