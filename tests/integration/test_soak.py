@@ -7,6 +7,7 @@ HTTP (legacy mode, so a restart loses its sessions). Each run makes four calls a
 per server; a chaos task kills a random server at random moments, between and during calls,
 and starts the HTTP ones again at the same URL. Side effects are counted by the servers
 themselves: the ledger's file (one line per ``record`` that ran) and server-memory's file.
+``ARGO_MCP_SOAK_DEBUG=1`` also prints slow runs and every call that did not simply run.
 """
 
 from __future__ import annotations

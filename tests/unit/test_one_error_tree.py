@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
 from argo_mcp_client import ArgoMCPClient, ConfigError, Conversation, HttpServer, StdioServer
+from argo_mcp_client.cli._chat import load_conversation
 from argo_mcp_client.testing import ScriptedModel
 
 
@@ -46,3 +48,17 @@ def test_item14_non_finite_request_settings_are_refused_when_the_client_is_built
 def test_item14_nested_non_finite_settings_are_named_by_their_path() -> None:
     with pytest.raises(ConfigError, match=r"request_settings\['extra_body.scale\[1\]'\]"):
         ArgoMCPClient(request_settings={"extra_body": {"scale": [1.0, math.nan]}})
+
+
+def test_item14_a_corrupt_resume_file_is_a_config_error_naming_the_file(tmp_path: Path) -> None:
+    saved = tmp_path / "chat.json"
+    saved.write_text('{"messages": [1, 2]}')
+
+    with pytest.raises(ConfigError) as caught:
+        load_conversation(saved)
+
+    message = str(caught.value)
+    assert message.startswith(
+        f"cannot read conversation {saved}: the saved conversation is invalid: messages.0"
+    )
+    assert "errors.pydantic.dev" not in message
