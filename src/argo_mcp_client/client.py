@@ -133,6 +133,9 @@ class ArgoMCPClient:
         schema_limits: bounds on tool-schema conversion.
         server_errlog: where stdio servers' stderr goes (default: this process's stderr).
         settings: defaults to use instead of reading the environment.
+        images_to_model: send images that tools return to the model, as image parts
+            of a user message after the tool messages (only for models that accept
+            images). They always reach the application as ``ToolCallRecord.attachments``.
     """
 
     def __init__(
@@ -167,6 +170,7 @@ class ArgoMCPClient:
         schema_limits: SchemaLimits | None = None,
         server_errlog: TextIO | None = None,
         settings: ArgoSettings | None = None,
+        images_to_model: bool = False,
     ) -> None:
         defaults = settings or ArgoSettings()
         specs = load_servers(servers) if isinstance(servers, str | os.PathLike) else list(servers)
@@ -187,6 +191,7 @@ class ArgoMCPClient:
         self._approve_tool = approve_tool
         self._specs = specs
         self._errlog = server_errlog
+        self._images_to_model = images_to_model
         self._schema_limits = schema_limits or SchemaLimits()
         self._owns_openai = openai_client is None
         if openai_client is None:
@@ -239,6 +244,7 @@ class ArgoMCPClient:
                 tool_timeout=self.tool_timeout,
                 max_output=self.max_tool_output,
                 approve=self._approve_tool,
+                images_to_model=self._images_to_model,
             )
             self._runs = Runs(self._chain, dispatcher, self._host)
         except BaseException:

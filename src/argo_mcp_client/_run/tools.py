@@ -65,6 +65,8 @@ class Dispatcher:
     approve: ApproveTool | None = None
     notify: Notify | None = None
     """Passes on events that must not wait (progress reported by a server)."""
+    images_to_model: bool = False
+    """Send the images tools return to the model as image parts (after the tool messages)."""
 
     async def run_turn(
         self, calls: Sequence[ToolCallRequest], *, turn: int, emit: Emit, into: list[ToolCallRecord | None]
