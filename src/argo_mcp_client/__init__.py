@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 # time `_HOMES` says where each name lives. tests/unit/test_public_api.py checks the two agree.
 if TYPE_CHECKING:
     from argo_mcp_client._mcp.host import Elicit, ElicitationRequest
-    from argo_mcp_client._mcp.info import PromptInfo, ResourceContent, ResourceInfo, ServerStatus, TaskResult
+    from argo_mcp_client._mcp.info import (
+        PromptInfo,
+        ResourceContent,
+        ResourceInfo,
+        ResourceTemplateInfo,
+        ServerStatus,
+        TaskResult,
+    )
     from argo_mcp_client._mcp.registry import ToolInfo
     from argo_mcp_client._mcp.schema.convert import SchemaChange, SchemaLimits, SchemaReport, SchemaTarget
     from argo_mcp_client._models.breaker import BreakerSettings, CircuitBreaker
@@ -75,7 +82,7 @@ if TYPE_CHECKING:
         TurnFinished,
         TurnRestarted,
     )
-    from argo_mcp_client.result import ArtifactRef, RunResult, ToolCallRecord, Usage
+    from argo_mcp_client.result import ArtifactRef, Attachment, CallOutcome, RunResult, ToolCallRecord, Usage
 
 _HOMES = {
     "AllModelsFailed": "argo_mcp_client.errors",
@@ -84,9 +91,11 @@ _HOMES = {
     "ArgoSettings": "argo_mcp_client.config",
     "ArtifactRef": "argo_mcp_client.result",
     "ArtifactStore": "argo_mcp_client._run.artifacts",
+    "Attachment": "argo_mcp_client.result",
     "BatchItem": "argo_mcp_client.batch",
     "BatchResult": "argo_mcp_client.batch",
     "BreakerSettings": "argo_mcp_client._models.breaker",
+    "CallOutcome": "argo_mcp_client.result",
     "CircuitBreaker": "argo_mcp_client._models.breaker",
     "CircuitOpenError": "argo_mcp_client.errors",
     "ConfigError": "argo_mcp_client.errors",
@@ -115,6 +124,7 @@ _HOMES = {
     "RedisState": "argo_mcp_client._models.redis_state",
     "ResourceContent": "argo_mcp_client._mcp.info",
     "ResourceInfo": "argo_mcp_client._mcp.info",
+    "ResourceTemplateInfo": "argo_mcp_client._mcp.info",
     "RetryPolicy": "argo_mcp_client._models.retry",
     "RunError": "argo_mcp_client.errors",
     "RunFinished": "argo_mcp_client.events",
@@ -175,9 +185,11 @@ __all__ = [
     "ArgoSettings",
     "ArtifactRef",
     "ArtifactStore",
+    "Attachment",
     "BatchItem",
     "BatchResult",
     "BreakerSettings",
+    "CallOutcome",
     "CircuitBreaker",
     "CircuitOpenError",
     "ConfigError",
@@ -206,6 +218,7 @@ __all__ = [
     "RedisState",
     "ResourceContent",
     "ResourceInfo",
+    "ResourceTemplateInfo",
     "RetryPolicy",
     "RunError",
     "RunFinished",

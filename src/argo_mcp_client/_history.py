@@ -7,12 +7,10 @@ says which message is wrong.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
 from argo_mcp_client.errors import ConfigError
-
-if TYPE_CHECKING:
-    from collections.abc import Sequence
 
 _ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 
@@ -33,8 +31,9 @@ def start_messages(
             raise ConfigError("the prompt is empty; pass the user's message as a non-empty string")
         new: list[dict[str, Any]] = [{"role": "user", "content": prompt}]
     else:
-        new = [dict(m) if isinstance(m, dict) else _not_a_message(m) for m in prompt]
-    messages = [dict(m) for m in history] + new
+        new = [dict(m) if isinstance(m, dict) else _not_a_message(m) for m in _sequence(prompt, "prompt")]
+    messages = [dict(m) if isinstance(m, dict) else _not_a_message(m) for m in _sequence(history, "history")]
+    messages += new
     if system_prompt and not any(m.get("role") in ("system", "developer") for m in messages):
         messages.insert(0, {"role": "system", "content": system_prompt})
     check_history(messages)
@@ -81,6 +80,14 @@ def _unanswered(pending: dict[str, int]) -> str:
         f"tool call {call_id!r} in message {index} has no tool result right after it; "
         "add a {'role': 'tool', 'tool_call_id': ...} message for each call, or drop the call"
     )
+
+
+def _sequence(value: object, what: str) -> Sequence[Any]:
+    if isinstance(value, str | bytes | dict) or not isinstance(value, Sequence):
+        raise ConfigError(
+            f"{what} must be a list of messages in OpenAI chat format, got {type(value).__name__}"
+        )
+    return value
 
 
 def _not_a_message(value: object) -> dict[str, Any]:

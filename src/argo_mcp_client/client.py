@@ -34,7 +34,14 @@ from argo_mcp_client._run.runs import EventStream, Runs
 from argo_mcp_client._run.sizing import LongRunSettings, sizing
 from argo_mcp_client._run.tools import ApproveTool, Dispatcher
 from argo_mcp_client.batch import map_conversations
-from argo_mcp_client.config import ArgoSettings, HttpServer, InProcessServer, StdioServer, load_servers
+from argo_mcp_client.config import (
+    ArgoSettings,
+    HttpServer,
+    InProcessServer,
+    StdioServer,
+    check_request_settings,
+    load_servers,
+)
 from argo_mcp_client.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -44,7 +51,14 @@ if TYPE_CHECKING:
     import httpx2
     import mcp.types as mcp_types
 
-    from argo_mcp_client._mcp.info import PromptInfo, ResourceContent, ResourceInfo, ServerStatus, TaskResult
+    from argo_mcp_client._mcp.info import (
+        PromptInfo,
+        ResourceContent,
+        ResourceInfo,
+        ResourceTemplateInfo,
+        ServerStatus,
+        TaskResult,
+    )
     from argo_mcp_client._mcp.registry import ToolInfo
     from argo_mcp_client._models.shared_state import RateLimit, SharedState
     from argo_mcp_client._run.budget import TokenCounter
@@ -159,6 +173,9 @@ class ArgoMCPClient:
             default), or a fleet's shared :class:`RedisState` (or its ``redis://``
             URL, closed with the client), so all its processes see one breaker and
             one rate limit per model.
+        images_to_model: send images that tools return to the model, as image parts
+            of a user message after the tool messages (only for models that accept
+            images). They always reach the application as ``ToolCallRecord.attachments``.
     """
 
     def __init__(
@@ -203,6 +220,7 @@ class ArgoMCPClient:
         usage_limits: UsageLimits | None = None,
         rate_limits: Mapping[str, RateLimit] | None = None,
         shared_state: SharedState | str | None = None,
+        images_to_model: bool = False,
     ) -> None:
         defaults = settings or ArgoSettings()
         specs = load_servers(servers) if isinstance(servers, str | os.PathLike) else list(servers)
@@ -223,6 +241,7 @@ class ArgoMCPClient:
         self._approve_tool = approve_tool
         self._specs = specs
         self._errlog = server_errlog
+        self._images_to_model = images_to_model
         self._schema_limits = schema_limits or SchemaLimits()
         self._owns_openai = openai_client is None
         if openai_client is None:
@@ -231,8 +250,9 @@ class ArgoMCPClient:
         self._openai = openai_client
         # Retries are ours (see RetryPolicy): the SDK's own would multiply them.
         requests = openai_client.with_options(max_retries=0, timeout=request_timeout)
-        request: dict[str, Any] = dict(request_settings or {})
+        request: dict[str, Any] = check_request_settings(request_settings or {})
         if temperature is not None:
+            check_request_settings({"temperature": temperature})
             request["temperature"] = temperature
         if max_tokens is not None:
             request["max_tokens"] = max_tokens
@@ -287,7 +307,7 @@ class ArgoMCPClient:
             ]
             self._pool = await self._stack.enter_async_context(ServerPool(connections))
             self._toolset = Toolset(self._pool.connections, limits=self._schema_limits)
-            await self._toolset.refresh()
+            await self._toolset.refresh(strict=True)
             dispatcher = Dispatcher(
                 self._toolset,
                 self._pool.connections,
@@ -295,6 +315,7 @@ class ArgoMCPClient:
                 max_output=self.max_tool_output,
                 approve=self._approve_tool,
                 artifacts=self._artifacts,
+                images_to_model=self._images_to_model,
             )
             self._runs = Runs(self._chain, dispatcher, self._host, ToolCatalogue())
         except BaseException:
@@ -593,6 +614,10 @@ class ArgoMCPClient:
     async def list_resources(self, server: str | None = None) -> list[ResourceInfo]:
         """The resources of one server, or of all, following pagination."""
         return await self._catalog().list_resources(server)
+
+    async def list_resource_templates(self, server: str | None = None) -> list[ResourceTemplateInfo]:
+        """The resource templates (URI templates such as ``demo://item/{id}``) of one server, or of all."""
+        return await self._catalog().list_resource_templates(server)
 
     async def read_resource(self, uri: str, *, server: str | None = None) -> list[ResourceContent]:
         """Read the resource at ``uri`` (from ``server``, or the one server listing it)."""

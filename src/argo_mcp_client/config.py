@@ -9,9 +9,13 @@ Desktop and Cursor use.
 
 from __future__ import annotations
 
+import difflib
 import json
+import logging
+import math
 import re
 import shlex
+from collections.abc import Mapping
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -32,6 +36,8 @@ __all__ = [
     "StdioServer",
     "load_servers",
 ]
+
+logger = logging.getLogger("argo_mcp_client")
 
 DEFAULT_BASE_URL = "http://localhost:8000/v1"
 DEFAULT_MODEL = "argo:gpt-4o"
@@ -62,6 +68,16 @@ class ArgoSettings(BaseSettings):
 class _ServerBase(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            kind = type(self).__name__
+            name = data.get("name")
+            raise ConfigError(
+                f"{kind}{f' {name!r}' if name else ''} is invalid: {_first_error(exc)}"
+            ) from None
+
     name: str
     """Unique among the client's servers; prefixes tool names that collide."""
     allow_tools: tuple[str, ...] | None = None
@@ -84,6 +100,13 @@ class _ServerBase(BaseModel):
     """Seconds a tool running as a task may take before it is cancelled on the server;
     ``None`` (the default) waits as long as the run does. The client's ``tool_timeout``
     bounds only the call that creates the task."""
+    label: str | None = None
+    """The server's name as written in an ``mcp.json`` file, when it had to be changed
+    into a valid ``name`` (``"brave search"`` becomes ``brave_search``)."""
+    required: bool = True
+    """The client does not start without this server. With ``False`` the client
+    starts without it when it fails, shows why in ``client.servers``, and tries
+    it again later (when the tools are next needed, after a backoff)."""
 
     @field_validator("name")
     @classmethod
@@ -145,6 +168,9 @@ class HttpServer(_ServerBase):
     kind: Literal["http"] = "http"
     url: str
     headers: dict[str, str] = Field(default_factory=dict, repr=False)
+    max_message_bytes: int | None = Field(default=16 * 1024 * 1024, gt=0)
+    """The largest message (one server-sent event) accepted from the server; a
+    larger result becomes a tool error naming this limit. ``None``: no limit."""
 
     def describe(self) -> str:
         return self.url
@@ -165,6 +191,42 @@ class InProcessServer(_ServerBase):
 
 ServerSpec = Annotated[StdioServer | HttpServer | InProcessServer, Field(discriminator="kind")]
 """Any of the three server kinds."""
+
+
+_OWNED_REQUEST_KEYS = frozenset({"messages", "model", "tools", "stream", "stream_options", "n"})
+
+
+def check_request_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """``request_settings`` as given, once checked: nothing the client sets itself, only finite numbers.
+
+    Raises:
+        ConfigError: a key the client owns (``messages``, ``model``, ``tools``, ``stream``, ...),
+            or a number that is not finite (``nan``, ``inf``), which no gateway accepts.
+    """
+    owned = sorted(_OWNED_REQUEST_KEYS & set(settings))
+    if owned:
+        raise ConfigError(
+            f"request_settings may not set {owned}: the client sets them for each request "
+            "(use run()'s prompt and history, model=, and the servers' tools instead)"
+        )
+    for key, value in settings.items():
+        if (path := _not_finite(value, key)) is not None:
+            raise ConfigError(f"request_settings[{path}] is not a finite number; JSON has no NaN or infinity")
+    return dict(settings)
+
+
+def _not_finite(value: Any, path: str) -> str | None:
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(path)
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if (found := _not_finite(item, f"{path}.{key}")) is not None:
+                return found
+    if isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            if (found := _not_finite(item, f"{path}[{index}]")) is not None:
+                return found
+    return None
 
 
 def load_servers(path: str | os.PathLike[str]) -> list[StdioServer | HttpServer]:
@@ -194,16 +256,67 @@ def load_servers(path: str | os.PathLike[str]) -> list[StdioServer | HttpServer]
             f'{file} has no "mcpServers" object; expected {{"mcpServers": {{"name": {{...}}}}}}'
         )
     servers: list[StdioServer | HttpServer] = []
-    for name, entry in entries.items():
+    taken: set[str] = set()
+    for label, entry in entries.items():
         if not isinstance(entry, dict):
-            raise ConfigError(f"{file}: server {name!r} must be an object with a command or a url")
+            raise ConfigError(f"{file}: server {label!r} must be an object with a command or a url")
         if entry.get("disabled") is True:
+            logger.info("%s: skipping server %r: it is marked disabled", file, label)
             continue
-        servers.append(_server_from_entry(file, name, entry))
+        _warn_unknown_fields(file, label, entry)
+        name = valid_server_name(label, taken)
+        taken.add(name)
+        servers.append(_server_from_entry(file, name, entry, label=None if name == label else label))
     return servers
 
 
-def _server_from_entry(file: Path, name: str, entry: dict[str, Any]) -> StdioServer | HttpServer:
+_ENTRY_FIELDS = ("command", "args", "env", "cwd", "url", "headers", "type", "transport", "disabled")
+_FIELD_SPELLINGS = {
+    **{name: name for name in _ENTRY_FIELDS},
+    "environment": "env",
+    "arguments": "args",
+    "workingdirectory": "cwd",
+    "directory": "cwd",
+    "endpoint": "url",
+    "serverurl": "url",
+    "enabled": "disabled",
+}
+"""Each known field, and longer spellings people use for it, to find the closest to an unknown field."""
+_IGNORED_FIELDS = frozenset(
+    {"autoApprove", "alwaysAllow", "timeout", "description", "disabledTools", "envFile", "name", "icon"}
+)
+"""Fields other clients define that mean nothing here; ignored without a warning."""
+
+
+def _warn_unknown_fields(file: Path, label: str, entry: Mapping[str, Any]) -> None:
+    for key in entry:
+        if key in _ENTRY_FIELDS or key in _IGNORED_FIELDS:
+            continue
+        close = difflib.get_close_matches(key.lower(), _FIELD_SPELLINGS, n=1, cutoff=0.6)
+        hint = f"; did you mean {_FIELD_SPELLINGS[close[0]]!r}?" if close else ""
+        logger.warning("%s: server %r has an unknown field %r, which is ignored%s", file, label, key, hint)
+
+
+def valid_server_name(label: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """``label`` made into a valid server name, unlike any in ``taken``: other characters become ``_``,
+    a leading digit gets ``_`` in front, and a long name is cut to 32 characters."""
+    if _SERVER_NAME.match(label) and label not in taken:
+        return label
+    name = re.sub(r"[^A-Za-z0-9_-]+", "_", label).strip("_") or "server"
+    if not re.match(r"[A-Za-z_]", name):
+        name = f"_{name}"
+    name = name[:32]
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        suffix = f"_{n}"
+        candidate = name[: 32 - len(suffix)] + suffix
+    return candidate
+
+
+def _server_from_entry(
+    file: Path, name: str, entry: dict[str, Any], *, label: str | None = None
+) -> StdioServer | HttpServer:
     transport = entry.get("type") or entry.get("transport")
     if transport == "sse":
         raise ConfigError(
@@ -218,15 +331,23 @@ def _server_from_entry(file: Path, name: str, entry: dict[str, Any]) -> StdioSer
                 args=tuple(entry.get("args") or ()),
                 env=entry.get("env") or {},
                 cwd=entry.get("cwd"),
+                label=label,
             )
         if "url" in entry:
-            return HttpServer(name=name, url=entry["url"], headers=entry.get("headers") or {})
-    except ValidationError as exc:
-        raise ConfigError(f"{file}: server {name!r} is malformed: {_first_error(exc)}") from None
+            return HttpServer(name=name, url=entry["url"], headers=entry.get("headers") or {}, label=label)
+    except ConfigError as exc:
+        raise ConfigError(f"{file}: server {label or name!r} is malformed: {exc}") from None
     raise ConfigError(f'{file}: server {name!r} needs either "command" (stdio) or "url" (streamable HTTP)')
 
 
 def _first_error(exc: ValidationError) -> str:
     error = exc.errors()[0]
     where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}" if where else error["msg"]
+    message = str(error["msg"]).removeprefix("Value error, ")
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return (f"{where}: {message}" if where else message) + more
+
+
+def invalid(what: str, exc: ValidationError) -> ConfigError:
+    """``exc`` (pydantic's) as the :class:`ConfigError` this library raises, naming ``what``."""
+    return ConfigError(f"{what} is invalid: {_first_error(exc)}")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from argo_mcp_client.config import invalid
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -75,5 +77,12 @@ class Conversation(BaseModel):
 
     @classmethod
     def from_json(cls, data: str | bytes) -> Conversation:
-        """A conversation saved with :meth:`to_json`."""
-        return cls.model_validate_json(data)
+        """A conversation saved with :meth:`to_json`.
+
+        Raises:
+            ConfigError: ``data`` is not a saved conversation (not JSON, or not its shape).
+        """
+        try:
+            return cls.model_validate_json(data)
+        except ValidationError as exc:
+            raise invalid("the saved conversation", exc) from None

@@ -3,12 +3,40 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Generic
+from dataclasses import dataclass
+from typing import Any, Generic, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypeVar
 
-__all__ = ["ArtifactRef", "RunResult", "ToolCallRecord", "Usage"]
+__all__ = ["ArtifactRef", "Attachment", "CallOutcome", "RunResult", "ToolCallRecord", "Usage"]
+
+CallOutcome = Literal["ran", "replayed", "not_run", "maybe_ran"]
+"""What became of a tool call on its server.
+
+* ``"ran"``: the server ran it once and answered (its answer may be an error).
+* ``"replayed"``: the connection was lost during the call; the call was made once
+  more on the restarted server, because it never reached the server or because
+  the tool says repeating it is safe (read-only or idempotent).
+* ``"not_run"``: it never ran: bad arguments, refused, or the server was down.
+* ``"maybe_ran"``: the server stopped (or the call timed out) after the call
+  reached it; it may have had its effect. The model is told so.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """Binary content a tool returned (an image, audio, a binary resource): for the application.
+
+    The model is sent a one-line note in its place, never the data as text.
+    """
+
+    kind: Literal["image", "audio", "blob"]
+    mime_type: str | None
+    data: bytes | None = None
+    """The decoded bytes."""
+    uri: str | None = None
+    """Where it came from, for embedded resources."""
 
 
 class Usage(BaseModel):
@@ -81,6 +109,11 @@ class ToolCallRecord(BaseModel):
     """Where the whole result is kept when it was too big to send; ``output`` then holds the preview."""
     task_id: str | None = None
     """The server's task id when the call ran as an MCP task (see :meth:`ArgoMCPClient.task_result`)."""
+
+    outcome: CallOutcome = "ran"
+    """What became of the call on its server; see :data:`CallOutcome`."""
+    attachments: tuple[Attachment, ...] = ()
+    """The images, audio and binary resources the tool returned, decoded."""
 
     @property
     def reported_failure(self) -> bool:

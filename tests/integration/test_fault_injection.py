@@ -611,8 +611,8 @@ async def test_the_run_deadline_stops_a_stalled_model_with_a_resumable_history(
     ("arguments", "problem"),
     [
         ('{"text": "the closing quote and brace never c', "are not valid JSON"),
-        # argo-proxy's wrapping of unparseable arguments: valid JSON, but not what the schema asks for.
-        (json.dumps({"raw_arguments": '{"text": "cut'}), "do not match its schema"),
+        # argo-proxy's wrapping of unparseable arguments: taken for what it is, arguments that did not parse.
+        (json.dumps({"raw_arguments": '{"text": "cut'}), "not valid JSON (the gateway passed on the text"),
     ],
     ids=["not-json", "raw-arguments-wrapper"],
 )

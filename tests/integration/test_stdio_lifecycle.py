@@ -12,7 +12,7 @@ from argo_mcp_client import ArgoMCPClient, Conversation, ServerStartError, Stdio
 from argo_mcp_client._history import check_history
 from argo_mcp_client.testing import ScriptedModel, call, reply
 from integration.conftest import faulty
-from support.processes import descendants
+from support.processes import descendants, servers_among
 
 
 def client_for(model: ScriptedModel, *servers: StdioServer) -> ArgoMCPClient:
@@ -24,7 +24,7 @@ async def test_a_tool_runs_over_stdio_and_the_server_stops_with_the_client(child
 
     with anyio.fail_after(30):
         async with client_for(model, faulty()) as client:
-            assert len(descendants() - children_before) == 1
+            assert len(servers_among(descendants() - children_before)) == 1
             result = await client.run("echo")
 
     assert result.tool_calls[0].output == "over stdio"
@@ -36,7 +36,7 @@ async def test_servers_connect_concurrently(children_before: set[int]) -> None:
 
     with anyio.fail_after(30):
         async with client_for(model, faulty("one"), faulty("two"), faulty("three")) as client:
-            assert len(descendants() - children_before) == 3
+            assert len(servers_among(descendants() - children_before)) == 3
             names = {t.name for t in client.tools}
 
     assert {"one__echo", "two__echo", "three__echo"} <= names

@@ -28,6 +28,18 @@ def descendants(pid: int | None = None) -> set[int]:
     return found
 
 
+def servers_among(pids: set[int]) -> set[int]:
+    """``pids`` without the parent-death guards stdio servers run under on Linux."""
+    return {pid for pid in pids if b"PR_SET_PDEATHSIG" not in _cmdline(pid)}
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def alive(pid: int) -> bool:
     """Whether ``pid`` is a running (not zombie) process."""
     try:

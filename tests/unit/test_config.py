@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,53 @@ async def test_running_before_connecting_says_how_to_connect() -> None:
 def test_max_turns_below_one_is_refused() -> None:
     with pytest.raises(ConfigError, match="max_turns must be at least 1"):
         ArgoMCPClient(max_turns=0)
+
+
+def test_item15_server_keys_as_users_have_them_become_valid_names_keeping_the_label(tmp_path: Path) -> None:
+    long_key = "a-very-long-server-name-from-someones-config-file"
+    servers = load_servers(
+        write(
+            tmp_path,
+            {
+                "mcpServers": {
+                    "github.com": {"url": "http://127.0.0.1:1/mcp"},
+                    "brave search": {"command": "brave"},
+                    "1password": {"command": "op"},
+                    long_key: {"command": "x"},
+                    "github_com": {"command": "y"},
+                }
+            },
+        )
+    )
+
+    assert [(s.name, s.label) for s in servers] == [
+        ("github_com", "github.com"),
+        ("brave_search", "brave search"),
+        ("_1password", "1password"),
+        (long_key[:32], long_key),
+        ("github_com_2", "github_com"),
+    ]
+
+
+def test_item15_an_unknown_field_is_warned_about_with_the_closest_known_one(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = write(
+        tmp_path, {"mcpServers": {"s": {"command": "x", "enviroment": {"A": "1"}, "autoApprove": []}}}
+    )
+
+    with caplog.at_level(logging.WARNING, logger="argo_mcp_client"):
+        load_servers(path)
+
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{path}: server 's' has an unknown field 'enviroment', which is ignored; did you mean 'env'?"
+    ]
+
+
+def test_item15_disabled_servers_are_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = write(tmp_path, {"mcpServers": {"off": {"command": "x", "disabled": True}}})
+
+    with caplog.at_level(logging.INFO, logger="argo_mcp_client"):
+        assert load_servers(path) == []
+
+    assert "skipping server 'off': it is marked disabled" in caplog.text

@@ -13,12 +13,14 @@ import pytest
 import argo_mcp_client
 
 EXPECTED = {
-    "AllModelsFailed", "ArgoMCPClient", "ArgoMCPError", "ArgoSettings", "BreakerSettings",
+    "AllModelsFailed", "ArgoMCPClient", "ArgoMCPError", "ArgoSettings", "Attachment", "BreakerSettings",
+    "CallOutcome",
     "CircuitBreaker", "CircuitOpenError", "ConfigError", "Conversation", "Elicit", "ElicitationRequest",
     "EmptyCompletion", "Event", "EventStream", "GatewayError", "HttpServer", "InProcessServer",
     "MaxTurnsExceeded",
     "ModelError", "ModelProfile", "ModelRequestStarted", "ModelRetrying", "ModelSwitched", "PromptInfo",
-    "ResourceContent", "ResourceInfo", "RetryPolicy", "RunError", "RunFinished", "RunResult",
+    "ResourceContent", "ResourceInfo", "ResourceTemplateInfo", "RetryPolicy", "RunError", "RunFinished",
+    "RunResult",
     "RunStarted", "RunTimeout", "SchemaChange", "SchemaLimits", "SchemaReport", "SchemaTarget", "ServerError",
     "ServerLog", "ServerSpec", "ServerStartError", "ServerStatus", "StdioServer", "TaskRef", "TaskResult",
     "TextDelta",

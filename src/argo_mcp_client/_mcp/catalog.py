@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 import mcp.types as mcp_types
 
-from argo_mcp_client._mcp.info import PromptInfo, ResourceContent, ResourceInfo, ServerStatus, TaskResult
+from argo_mcp_client._mcp.info import (
+    PromptInfo,
+    ResourceContent,
+    ResourceInfo,
+    ResourceTemplateInfo,
+    ServerStatus,
+    TaskResult,
+)
 from argo_mcp_client._mcp.render import render_content, render_result
 from argo_mcp_client.errors import ConfigError
 
@@ -27,6 +34,16 @@ def resource_info(server: str, resource: mcp_types.Resource) -> ResourceInfo:
         name=resource.name,
         description=resource.description,
         mime_type=resource.mime_type,
+    )
+
+
+def template_info(server: str, template: mcp_types.ResourceTemplate) -> ResourceTemplateInfo:
+    return ResourceTemplateInfo(
+        server=server,
+        uri_template=template.uri_template,
+        name=template.name,
+        description=template.description,
+        mime_type=template.mime_type,
     )
 
 
@@ -77,9 +94,18 @@ class Catalog:
     async def list_resources(self, server: str | None) -> list[ResourceInfo]:
         resources: list[ResourceInfo] = []
         for connection in self._chosen(server):
-            if connection.offers("resources"):
+            if await connection.offers("resources"):
                 resources += [resource_info(connection.name, r) for r in await connection.list_resources()]
         return resources
+
+    async def list_resource_templates(self, server: str | None) -> list[ResourceTemplateInfo]:
+        templates: list[ResourceTemplateInfo] = []
+        for connection in self._chosen(server):
+            if await connection.offers("resources"):
+                templates += [
+                    template_info(connection.name, t) for t in await connection.list_resource_templates()
+                ]
+        return templates
 
     async def read_resource(self, uri: str, *, server: str | None) -> list[ResourceContent]:
         if server is None:
@@ -92,7 +118,7 @@ class Catalog:
     async def list_prompts(self, server: str | None) -> list[PromptInfo]:
         prompts: list[PromptInfo] = []
         for connection in self._chosen(server):
-            if connection.offers("prompts"):
+            if await connection.offers("prompts"):
                 prompts += [prompt_info(connection.name, p) for p in await connection.list_prompts()]
         return prompts
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -28,11 +28,28 @@ from argo_mcp_client.errors import ModelError
 from argo_mcp_client.events import Event, Notify, ServerLog
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Sequence
 
     from mcp.client.session import ClientRequestContext
 
 logger = logging.getLogger("argo_mcp_client.server")
+
+NOTICE = 25
+"""The logging level of MCP ``notice`` messages (between INFO and WARNING), named ``NOTICE``."""
+if logging.getLevelName(NOTICE) == f"Level {NOTICE}":
+    logging.addLevelName(NOTICE, "NOTICE")
+
+LOG_LEVELS: Mapping[str, int] = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "notice": NOTICE,
+    "warning": logging.WARNING,
+    "error": logging.ERROR,
+    "critical": logging.CRITICAL,
+    "alert": logging.CRITICAL + 5,
+    "emergency": logging.CRITICAL + 10,
+}
+"""Each MCP (syslog) log level as a Python logging level; ``alert`` and ``emergency`` above CRITICAL."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +111,13 @@ class ServerHost:
             if isinstance(message, mcp_types.ToolListChangedNotification):
                 on_tools_changed()
 
-        options: dict[str, Any] = {"logging_callback": on_log, "message_handler": on_message}
+        options: dict[str, Any] = {
+            "logging_callback": on_log,
+            "message_handler": on_message,
+            # On the 2026-07-28 protocol a server sends log messages only to
+            # requests that ask for a level.
+            "log_level": "debug" if logger.isEnabledFor(logging.DEBUG) else "info",
+        }
         if self.sampler is not None:
             options["sampling_callback"] = self._sampler(server)
         if self.elicit is not None:
@@ -108,7 +131,7 @@ class ServerHost:
             notify(event)
 
     def _log(self, server: str, params: mcp_types.LoggingMessageNotificationParams) -> None:
-        level = getattr(logging, str(params.level).upper(), logging.INFO)
+        level = LOG_LEVELS.get(str(params.level), logging.INFO)
         logger.log(level, "[%s%s] %s", server, f" {params.logger}" if params.logger else "", params.data)
         self.broadcast(
             ServerLog(server=server, level=str(params.level), logger=params.logger, data=params.data)

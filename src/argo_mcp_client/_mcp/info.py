@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["PromptInfo", "ResourceContent", "ResourceInfo", "ServerStatus", "TaskResult"]
+__all__ = [
+    "PromptInfo",
+    "ResourceContent",
+    "ResourceInfo",
+    "ResourceTemplateInfo",
+    "ServerStatus",
+    "TaskResult",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +35,18 @@ class ResourceInfo:
 
     server: str
     uri: str
+    name: str
+    description: str | None = None
+    mime_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceTemplateInfo:
+    """A family of resources a server offers, named by a URI template (RFC 6570)."""
+
+    server: str
+    uri_template: str
+    """For example ``demo://resource/dynamic/text/{resourceId}``; fill it in and read the URI."""
     name: str
     description: str | None = None
     mime_type: str | None = None
@@ -59,6 +78,10 @@ class ServerStatus:
     instance: str | None = None
     """An id of this start of the server, new each time the client starts it (again); ``None`` for
     HTTP servers, which run on their own. See :meth:`ArgoMCPClient.restarted_servers`."""
+    error: str | None = None
+    """When it is not connected: why it stopped or failed to start."""
+    restarts: int = 0
+    """How many times it was started again after stopping."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,12 @@ logger = logging.getLogger("argo_mcp_client")
 
 
 class ServerPool:
-    """All of a client's servers, connected concurrently, closed together."""
+    """All of a client's servers, connected concurrently, closed together.
+
+    A server whose spec says ``required=False`` may fail to start: the pool
+    starts without it, and it is tried again later (on its next use, after a
+    backoff). Any other failure stops the whole start.
+    """
 
     def __init__(self, connections: Sequence[ServerConnection]) -> None:
         self.connections = {c.name: c for c in connections}
@@ -38,7 +43,11 @@ class ServerPool:
                 try:
                     await connection.wait_ready()
                 except ServerStartError as exc:
-                    failures.append(exc)
+                    if connection.spec.required:
+                        failures.append(exc)
+                    else:
+                        connection.note_start_failure()
+                        logger.warning("starting without MCP server %r (required=False): %s", exc.server, exc)
 
             async with anyio.create_task_group() as waiters:
                 for connection in self.connections.values():

@@ -42,39 +42,57 @@ class Toolset:
         """The tools as last listed; :meth:`refresh` brings them up to date."""
         return self._registry
 
-    async def refresh(self) -> ToolRegistry:
-        """List again the tools of every server whose list is stale, concurrently; the current registry.
+    async def refresh(self, *, strict: bool = False) -> ToolRegistry:
+        """List again, concurrently, the tools of every server whose list is stale; the current registry.
+
+        A server that never started is tried again here once its backoff has passed.
+        A server that cannot list its tools keeps its last list (calls to it
+        then tell the model why they failed) and is tried again next time.
+
+        Args:
+            strict: raise instead, for a server that is ``required`` (the client's start).
 
         Raises:
-            ServerError: a server could not list its tools.
+            ServerError: with ``strict``, a required server could not list its tools.
         """
         now = anyio.current_time()
         for connection in self._connections.values():
             if connection.tools_fresh_until is not None and now >= connection.tools_fresh_until:
                 connection.tools_stale = True
-        stale = [c for c in self._connections.values() if c.tools_stale]
-        if not stale:
+        # A server that never listed its tools (it failed to start) is tried again
+        # here; one that died after listing keeps its list, and its next call starts it.
+        due = [c for c in self._connections.values() if c.tools_stale or (c.restart_due and not c.tools)]
+        if not due:
             return self._registry
+        listed = False
 
         async def list_one(connection: ServerConnection) -> None:
+            nonlocal listed
+            if not connection.alive and not connection.restart_due:
+                return  # resting after a failed start
             connection.tools_stale = False
             try:
                 connection.tools = await connection.list_tools()
-            except Exception as exc:
+                listed = True
+            except ServerError as exc:
                 connection.tools_stale = True
-                raise ServerError(
-                    f"MCP server {connection.name!r} could not list its tools: {exc}", server=connection.name
-                ) from exc
+                if strict and connection.spec.required:
+                    raise ServerError(
+                        f"MCP server {connection.name!r} could not list its tools: {exc}",
+                        server=connection.name,
+                    ) from exc
+                logger.warning("MCP server %r could not list its tools: %s", connection.name, exc)
 
         try:
             async with anyio.create_task_group() as group:
-                for connection in stale:
+                for connection in due:
                     group.start_soon(list_one, connection)
         except BaseExceptionGroup as failures:
             # One server's failure is the error; the group is only how they ran.
             error = failures.exceptions[0]
             raise error from error.__cause__
-        self._registry = ToolRegistry.build(self._offered(), limits=self._limits)
+        if listed or strict:
+            self._registry = ToolRegistry.build(self._offered(), limits=self._limits)
         return self._registry
 
     def _offered(self) -> dict[str, list[mcp_types.Tool]]:

@@ -13,6 +13,7 @@ itself keeps everything.
 
 from __future__ import annotations
 
+import base64
 import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -243,7 +244,7 @@ async def _answer_tool_calls(
     finally:
         # Reached on success, error and cancellation alike, and without an
         # await in between: the assistant message and its answers go in together.
-        _append_turn(state, reply, calls, records)
+        _append_turn(state, reply, calls, records, images=dispatcher.images_to_model)
 
 
 def _append_turn(
@@ -251,9 +252,31 @@ def _append_turn(
     reply: ModelReply,
     calls: Sequence[ToolCallRequest],
     records: Sequence[ToolCallRecord | None],
+    *,
+    images: bool = False,
 ) -> None:
     state.messages.append(reply.assistant_message())
+    answers: list[ToolCallRecord] = []
     for call, record in zip(calls, records, strict=True):
         answered = record if record is not None else cancelled_record(call)
+        answers.append(answered)
         state.tool_calls.append(answered)
         state.messages.append({"role": "tool", "tool_call_id": call.id, "content": answered.output})
+    if images and (parts := image_parts(answers)):
+        # Tool messages carry text only; images go to the model in a user message after them.
+        state.messages.append({"role": "user", "content": parts})
+
+
+def image_parts(records: Sequence[ToolCallRecord]) -> list[dict[str, Any]]:
+    """The images the tools returned, as OpenAI content parts (empty when there are none)."""
+    parts: list[dict[str, Any]] = []
+    for record in records:
+        for attachment in record.attachments:
+            if attachment.kind == "image" and attachment.data is not None:
+                if not parts:
+                    parts.append({"type": "text", "text": "The images the tools above returned:"})
+                encoded = base64.b64encode(attachment.data).decode()
+                url = f"data:{attachment.mime_type or 'image/png'};base64,{encoded}"
+                parts.append({"type": "text", "text": f"From {record.name} (call {record.call_id}):"})
+                parts.append({"type": "image_url", "image_url": {"url": url}})
+    return parts

@@ -20,16 +20,18 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from argo_mcp_client._mcp.connection import ConnectionLost
-from argo_mcp_client._mcp.render import error_text, render_result
+from argo_mcp_client._mcp.connection import CallFailed, ConnectionLost
+from argo_mcp_client._mcp.render import attachments, error_text, render_result
 from argo_mcp_client._mcp.tasks import TaskCall, TaskTimeout, TaskUpdate
 from argo_mcp_client._telemetry import log, span
 from argo_mcp_client.errors import ServerError
 from argo_mcp_client.events import ToolCallFinished, ToolCallStarted, ToolProgress
-from argo_mcp_client.result import ToolCallRecord
+from argo_mcp_client.result import Attachment, CallOutcome, ToolCallRecord
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+
+    import mcp.types as mcp_types
 
     from argo_mcp_client._mcp.connection import ServerConnection
     from argo_mcp_client._mcp.registry import ToolInfo
@@ -43,8 +45,9 @@ logger = logging.getLogger("argo_mcp_client")
 
 _MAX_SCHEMA_ERRORS = 5
 _NOT_REPLAYED = (
-    "The call was not repeated: {name!r} may have changed something before the server stopped, "
-    "so check its effect before calling it again. The server is restarted on the next call"
+    "The call reached the server and was not repeated: {name!r} may have changed something before "
+    "the server stopped, so check its effect before calling it again. The server is started again "
+    "on the next call"
 )
 _MAX_LISTED_TOOLS = 40
 
@@ -69,6 +72,8 @@ class Dispatcher:
     """Where results over its threshold are kept whole; the model gets a preview. ``None``: cut them."""
     local: Mapping[str, LocalTool] = field(default_factory=dict)
     """The client's own tools for the run (``read_artifact``, ...); a server's tool of the same name wins."""
+    images_to_model: bool = False
+    """Send the images tools return to the model as image parts (after the tool messages)."""
 
     async def run_turn(
         self, calls: Sequence[ToolCallRequest], *, turn: int, emit: Emit, into: list[ToolCallRecord | None]
@@ -144,10 +149,14 @@ class Dispatcher:
         if problem is None and tool is not None and not await self._approved(started_event):
             problem = f"the call to {call.name!r} was refused by the user; do not try it again unchanged"
         structured: Any = None
+        binary: tuple[Attachment, ...] = ()
+        outcome: CallOutcome = "not_run"
         if problem is not None or tool is None or arguments is None:
             output, is_error = error_text(problem or "the call could not be made"), True
         else:
-            output, is_error, structured = await self._call_server(tool, arguments, turn, call.id, task)
+            output, is_error, structured, outcome, binary = await self._call_server(
+                tool, arguments, turn, call.id, task
+            )
         artifact = None
         if self.artifacts is not None and not is_error and len(output) > self.artifacts.threshold:
             artifact = await self.artifacts.keep(output, call_id=call.id, tool=call.name)
@@ -166,6 +175,8 @@ class Dispatcher:
             duration=time.perf_counter() - started,
             artifact=artifact,
             task_id=task.task_id,
+            outcome=outcome,
+            attachments=binary,
         )
         await emit(ToolCallFinished(turn=turn, call=record))
         return record
@@ -219,7 +230,7 @@ class Dispatcher:
 
     async def _call_server(
         self, tool: ToolInfo, arguments: dict[str, Any], turn: int, call_id: str, task: TaskCall
-    ) -> tuple[str, bool, Any]:
+    ) -> tuple[str, bool, Any, CallOutcome, tuple[Attachment, ...]]:
         connection = self.servers[tool.server]
         notify = self.notify
 
@@ -250,38 +261,54 @@ class Dispatcher:
         task.timeout = connection.spec.task_timeout
         as_task = connection.spec.runs_as_task(tool.tool, tool.task_support)
 
+        def call() -> Awaitable[mcp_types.CallToolResult]:
+            return connection.call_tool(
+                tool.tool,
+                arguments,
+                read_timeout=self.tool_timeout,
+                on_progress=on_progress,
+                task=task,
+                as_task=as_task,
+            )
+
+        outcome: CallOutcome = "ran"
         try:
-            if not connection.alive:
-                await connection.restart()
             try:
-                result = await connection.call_tool(
-                    tool.tool,
-                    arguments,
-                    read_timeout=self.tool_timeout,
-                    on_progress=on_progress,
-                    task=task,
-                    as_task=as_task,
-                )
+                result = await call()
             except ConnectionLost as lost:
-                if not (tool.read_only or tool.idempotent):
-                    return error_text(f"{lost}. {_NOT_REPLAYED.format(name=tool.name)}"), True, None
-                # Safe to repeat by the server's own word: start it again and replay once.
-                await connection.restart()
-                result = await connection.call_tool(
-                    tool.tool, arguments, read_timeout=self.tool_timeout, task=task, as_task=as_task
-                )
+                if lost.reached and not (tool.read_only or tool.idempotent):
+                    message = f"{lost}. {_NOT_REPLAYED.format(name=tool.name)}"
+                    return error_text(message), True, None, "maybe_ran", ()
+                # It never reached the server, or repeating it is safe by the
+                # server's own word: start the server again and call once more.
+                logger.info("replaying %r after a lost connection (reached: %s)", tool.name, lost.reached)
+                outcome = "replayed"
+                try:
+                    result = await call()
+                except ConnectionLost as again:
+                    if again.reached and not (tool.read_only or tool.idempotent):
+                        message = f"{again}. {_NOT_REPLAYED.format(name=tool.name)}"
+                        return error_text(message), True, None, "maybe_ran", ()
+                    raise ServerError(str(again), server=again.server) from again
         except TaskTimeout as exc:
-            return error_text(f"tool {tool.name!r}: {exc}"), True, None
+            return error_text(f"tool {tool.name!r}: {exc}"), True, None, "maybe_ran", ()
         except TimeoutError:
-            return error_text(f"tool {tool.name!r} gave no result within {self.tool_timeout:g} s"), True, None
+            message = f"tool {tool.name!r} gave no result within {self.tool_timeout:g} s"
+            return error_text(message), True, None, "maybe_ran", ()
+        except CallFailed as exc:
+            return error_text(f"tool {tool.name!r} failed: {exc}"), True, None, "ran", ()
         except ServerError as exc:
-            return error_text(f"tool {tool.name!r} could not run: {exc}"), True, None
+            # Raised before the call was sent (the server is down and could not
+            # be started), or for a call that certainly never reached it.
+            return error_text(f"tool {tool.name!r} could not run: {exc}"), True, None, "not_run", ()
         except Exception as exc:
             # A fault in the SDK or the server's reply must not end the run:
             # the model hears of it like any other failed call.
             logger.exception("tool %r failed unexpectedly", tool.name)
-            return error_text(f"tool {tool.name!r} failed: {type(exc).__name__}: {exc}"), True, None
-        return render_result(result), result.is_error, result.structured_content
+            message = f"tool {tool.name!r} failed: {type(exc).__name__}: {exc}"
+            return error_text(message), True, None, "maybe_ran", ()
+        rendered = render_result(result)
+        return rendered, result.is_error, result.structured_content, outcome, attachments(result.content)
 
     def _unknown_tool(self, name: str) -> str:
         names = self.toolset.registry.names()
@@ -337,7 +364,22 @@ def _parse_arguments(raw: str, tool: ToolInfo | None) -> tuple[dict[str, Any] | 
     if not isinstance(value, dict):
         expected = f" {_expected(tool)}" if tool else ""
         return None, f"arguments must be a JSON object, not {type(value).__name__}.{expected}"
+    if _gateway_wrapped(value, tool):
+        # argo-proxy passes arguments it could not parse on as {"raw_arguments": "<text>"}.
+        where = f"{tool.name!r}" if tool else "the call"
+        expected = f" {_expected(tool)}" if tool else ""
+        text = str(value["raw_arguments"])[:200]
+        return (
+            None,
+            f"arguments for {where} are not valid JSON (the gateway passed on the text {text!r}).{expected}",
+        )
     return value, None
+
+
+def _gateway_wrapped(value: dict[str, Any], tool: ToolInfo | None) -> bool:
+    if set(value) != {"raw_arguments"} or not isinstance(value["raw_arguments"], str):
+        return False
+    return tool is None or "raw_arguments" not in tool.input_schema.get("properties", {})
 
 
 def _expected(tool: ToolInfo) -> str:
@@ -366,4 +408,5 @@ def cancelled_record(call: ToolCallRequest) -> ToolCallRecord:
         output=error_text("the run stopped before this tool call finished; its outcome is unknown"),
         is_error=True,
         duration=0.0,
+        outcome="maybe_ran",
     )

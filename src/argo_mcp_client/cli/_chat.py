@@ -34,7 +34,7 @@ def load_conversation(path: Path) -> Conversation:
         return Conversation.from_json(path.read_bytes())
     except FileNotFoundError:
         raise ConfigError(f"conversation file {path} does not exist") from None
-    except (OSError, ValidationError) as exc:
+    except (OSError, ValidationError, ConfigError) as exc:
         problem = one_line(str(exc), 160)
         raise ConfigError(f"cannot read conversation {path}: {problem}") from None
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
+import mcp.types as mcp_types
 import pytest
 
 from argo_mcp_client import ArgoMCPClient, ConfigError, InProcessServer, RetryPolicy, ServerLog, ToolProgress
-from argo_mcp_client._mcp.host import ElicitationRequest
+from argo_mcp_client._mcp.host import ElicitationRequest, ServerHost
 from argo_mcp_client.testing import ScriptedModel, ScriptedRequest, Step, call, failure, reply
 from support.host_server import host_server
 
@@ -174,3 +176,41 @@ async def test_a_changed_tool_list_is_read_again_before_the_next_run(open_client
     assert "grown" not in model.requests[0].tool_names
     assert "grown" in model.requests[2].tool_names
     assert result.tool_calls[0].output == "I am new"
+
+
+async def test_item13_logs_arrive_on_the_2026_protocol_too() -> None:
+    model = ScriptedModel([call("long_job", {"steps": 1}), reply("done")])
+    server = InProcessServer(name="lab", server=host_server(), protocol="auto")
+    async with ArgoMCPClient(servers=[server], http_client=model.http_client(), model="gpt4o") as client:
+        assert client.servers["lab"].protocol_version == "2026-07-28"
+        async with client.stream("work") as events:
+            seen = [e async for e in events]
+
+    assert [(e.level, e.data) for e in seen if isinstance(e, ServerLog)] == [
+        ("info", "starting the long job")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("level", "expected"),
+    [
+        ("debug", logging.DEBUG),
+        ("info", logging.INFO),
+        ("notice", 25),
+        ("warning", logging.WARNING),
+        ("error", logging.ERROR),
+        ("critical", logging.CRITICAL),
+        ("alert", logging.CRITICAL + 5),
+        ("emergency", logging.CRITICAL + 10),
+    ],
+)
+def test_item13_every_mcp_log_level_maps_to_its_own_logging_level(
+    level: str, expected: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    host = ServerHost()
+    params = mcp_types.LoggingMessageNotificationParams(level=level, data="hello")  # type: ignore[arg-type]
+
+    with caplog.at_level(logging.DEBUG, logger="argo_mcp_client.server"):
+        host._log("lab", params)
+
+    assert [record.levelno for record in caplog.records] == [expected]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import mcp.types as t
 
-from argo_mcp_client._mcp.render import render_result
+from argo_mcp_client import Attachment
+from argo_mcp_client._mcp.render import attachments, render_result
 
 
 def text(value: str) -> t.TextContent:
@@ -75,4 +77,57 @@ def test_a_resource_link_names_its_uri() -> None:
     assert (
         render_result(t.CallToolResult(content=[link]))
         == "[resource link fluxes: file:///out.csv (text/csv)]"
+    )
+
+
+def test_item9_a_text_repeated_as_content_key_is_sent_once() -> None:
+    body = "line\n" * 1000  # server-filesystem and server-memory send {"content": text} beside the text
+    result = t.CallToolResult(content=[text(body)], structured_content={"content": body})
+
+    assert render_result(result) == body
+
+
+def test_item9_json_repeated_under_any_single_key_is_sent_once() -> None:
+    graph = {"entities": [{"name": "Ada"}], "relations": []}
+    result = t.CallToolResult(content=[text(json.dumps(graph))], structured_content={"graph": graph})
+
+    assert render_result(result) == json.dumps(graph)
+
+
+def test_item10_binary_mirrored_in_structured_content_never_reaches_the_model() -> None:
+    data = base64.b64encode(bytes(range(256)) * 400).decode()
+    image = t.ImageContent(type="image", data=data, mime_type="image/png")
+    mirrored = {"content": [{"type": "image", "data": data, "mimeType": "image/png"}]}
+
+    rendered = render_result(t.CallToolResult(content=[image], structured_content=mirrored))
+
+    assert rendered == "[image image/png, 102400 bytes: not shown to the model]"
+
+
+def test_item10_base64_inside_other_structured_content_is_replaced_by_its_size() -> None:
+    data = base64.b64encode(b"\x00" * 3000).decode()
+    result = t.CallToolResult(content=[text("saved")], structured_content={"file": "a.bin", "data": data})
+
+    rendered = render_result(result)
+
+    assert data not in rendered
+    assert "[3000 bytes of binary data: not shown to the model]" in rendered
+
+
+def test_item10_binary_blocks_become_attachments() -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 10
+    blocks: list[t.ContentBlock] = [
+        text("here"),
+        t.ImageContent(type="image", data=base64.b64encode(png).decode(), mime_type="image/png"),
+        t.EmbeddedResource(
+            type="resource",
+            resource=t.BlobResourceContents(uri="file:///a.bin", blob=base64.b64encode(b"ab").decode()),
+        ),
+    ]
+
+    found = attachments(blocks)
+
+    assert found == (
+        Attachment(kind="image", mime_type="image/png", data=png),
+        Attachment(kind="blob", mime_type=None, data=b"ab", uri="file:///a.bin"),
     )

@@ -343,3 +343,46 @@ async def test_a_server_on_the_legacy_handshake_works_the_same(connect: Connect,
     result = await client.run("1 + 2")
 
     assert result.tool_calls[0].output == "3"
+
+
+async def test_item11_the_gateways_raw_arguments_wrapper_is_refused_and_the_tool_never_runs(
+    connect: Connect, log: ToolLog
+) -> None:
+    # argo-proxy passes arguments it could not parse on as {"raw_arguments": "<text>"}.
+    client, model = await connect([call("ping", {"raw_arguments": '{"x": '}), reply("sorry")])
+
+    result = await client.run("ping")
+
+    record = result.tool_calls[0]
+    assert record.is_error
+    assert record.arguments is None
+    assert record.outcome == "not_run"
+    assert "not valid JSON (the gateway passed on the text '{\"x\": ')" in record.output
+    assert log.calls == []
+    assert tool_messages(model.requests[1].messages)[0]["content"] == record.output
+
+
+async def test_item10_images_reach_the_application_as_attachments_and_never_as_text(connect: Connect) -> None:
+    client, model = await connect([call("picture"), reply("a square")])
+
+    result = await client.run("draw")
+
+    record = result.tool_calls[0]
+    assert [(a.kind, a.mime_type) for a in record.attachments] == [("image", "image/png")]
+    assert record.attachments[0].data is not None
+    assert record.attachments[0].data.startswith(b"\x89PNG")
+    assert all(isinstance(m["content"], str) for m in model.requests[1].messages if m["role"] == "tool")
+    assert not any(m["role"] == "user" and isinstance(m["content"], list) for m in model.requests[1].messages)
+
+
+async def test_item10_images_go_to_the_model_as_image_parts_when_asked(connect: Connect) -> None:
+    client, model = await connect([call("picture"), reply("a square")], images_to_model=True)
+
+    result = await client.run("draw")
+
+    last = model.requests[1].messages[-1]
+    assert last["role"] == "user"
+    kinds = [part["type"] for part in last["content"]]
+    assert kinds == ["text", "text", "image_url"]
+    assert last["content"][2]["image_url"]["url"].startswith("data:image/png;base64,iVBOR")
+    check_history(result.messages)
