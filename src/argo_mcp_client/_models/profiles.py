@@ -113,34 +113,72 @@ def _replace(profile: ModelProfile, overrides: Mapping[str, object]) -> ModelPro
     return replace(profile, **overrides)  # type: ignore[arg-type]
 
 
+# Prices are the vendors' public list prices in USD per million input and output tokens
+# (Argo itself does not bill its users): they make ``RunResult.cost`` comparable across
+# models, not an invoice. Override them with the client's ``prices`` or ``model_profiles``.
 KNOWN_PROFILES: dict[str, ModelProfile] = {
-    "gpt35": _gpt(context_window=16_385, max_output_tokens=4_096, vision=False, strict_tools=False),
-    "gpt4": _gpt(context_window=8_192, max_output_tokens=8_192, vision=False, strict_tools=False),
-    "gpt4turbo": _gpt(max_output_tokens=4_096, strict_tools=False),
-    "gpt4o": _gpt(max_output_tokens=16_384),
-    "gpt4olatest": _gpt(max_output_tokens=16_384),
-    "gpt41": _gpt(context_window=1_047_576, max_output_tokens=32_768),
-    "gpt41mini": _gpt(context_window=1_047_576, max_output_tokens=32_768),
-    "gpt41nano": _gpt(context_window=1_047_576, max_output_tokens=32_768),
-    "gpto1": _gpt(context_window=200_000, max_output_tokens=100_000, reasoning=True),
-    "gpto3": _gpt(context_window=200_000, max_output_tokens=100_000, reasoning=True),
-    "gpto3mini": _gpt(context_window=200_000, max_output_tokens=100_000, reasoning=True, vision=False),
-    "gpto4mini": _gpt(context_window=200_000, max_output_tokens=100_000, reasoning=True),
-    "gpt5": _gpt(context_window=400_000, max_output_tokens=128_000, reasoning=True),
-    "gpt5mini": _gpt(context_window=400_000, max_output_tokens=128_000, reasoning=True),
-    "gpt5nano": _gpt(context_window=400_000, max_output_tokens=128_000, reasoning=True),
-    "gpt51": _gpt(context_window=400_000, max_output_tokens=128_000, reasoning=True),
+    "gpt35": _gpt(
+        context_window=16_385,
+        max_output_tokens=4_096,
+        vision=False,
+        strict_tools=False,
+        input_price=0.5,
+        output_price=1.5,
+    ),
+    "gpt4": _gpt(
+        context_window=8_192,
+        max_output_tokens=8_192,
+        vision=False,
+        strict_tools=False,
+        input_price=30,
+        output_price=60,
+    ),
+    "gpt4turbo": _gpt(max_output_tokens=4_096, strict_tools=False, input_price=10, output_price=30),
+    "gpt4o": _gpt(max_output_tokens=16_384, input_price=2.5, output_price=10),
+    "gpt4olatest": _gpt(max_output_tokens=16_384, input_price=5, output_price=15),
+    "gpt41": _gpt(context_window=1_047_576, max_output_tokens=32_768, input_price=2, output_price=8),
+    "gpt41mini": _gpt(context_window=1_047_576, max_output_tokens=32_768, input_price=0.4, output_price=1.6),
+    "gpt41nano": _gpt(context_window=1_047_576, max_output_tokens=32_768, input_price=0.1, output_price=0.4),
+    "gpto1": _gpt(
+        context_window=200_000, max_output_tokens=100_000, reasoning=True, input_price=15, output_price=60
+    ),
+    "gpto3": _gpt(
+        context_window=200_000, max_output_tokens=100_000, reasoning=True, input_price=2, output_price=8
+    ),
+    "gpto3mini": _gpt(
+        context_window=200_000,
+        max_output_tokens=100_000,
+        reasoning=True,
+        vision=False,
+        input_price=1.1,
+        output_price=4.4,
+    ),
+    "gpto4mini": _gpt(
+        context_window=200_000, max_output_tokens=100_000, reasoning=True, input_price=1.1, output_price=4.4
+    ),
+    "gpt5": _gpt(
+        context_window=400_000, max_output_tokens=128_000, reasoning=True, input_price=1.25, output_price=10
+    ),
+    "gpt5mini": _gpt(
+        context_window=400_000, max_output_tokens=128_000, reasoning=True, input_price=0.25, output_price=2
+    ),
+    "gpt5nano": _gpt(
+        context_window=400_000, max_output_tokens=128_000, reasoning=True, input_price=0.05, output_price=0.4
+    ),
+    "gpt51": _gpt(
+        context_window=400_000, max_output_tokens=128_000, reasoning=True, input_price=1.25, output_price=10
+    ),
     "gpt54nano": _gpt(context_window=400_000, max_output_tokens=128_000, reasoning=True),
-    "claudeopus4": _claude(max_output_tokens=32_000),
-    "claudeopus41": _claude(max_output_tokens=32_000),
-    "claudeopus45": _claude(),
-    "claudesonnet45": _claude(),
-    "claudesonnet4": _claude(),
-    "claudesonnet37": _claude(exclusive_temperature_top_p=False),
-    "claudehaiku45": _claude(),
-    "gemini25pro": _gemini(),
-    "gemini25flash": _gemini(),
-    "gemini25flashlite": _gemini(),
+    "claudeopus4": _claude(max_output_tokens=32_000, input_price=15, output_price=75),
+    "claudeopus41": _claude(max_output_tokens=32_000, input_price=15, output_price=75),
+    "claudeopus45": _claude(input_price=5, output_price=25),
+    "claudesonnet45": _claude(input_price=3, output_price=15),
+    "claudesonnet4": _claude(input_price=3, output_price=15),
+    "claudesonnet37": _claude(exclusive_temperature_top_p=False, input_price=3, output_price=15),
+    "claudehaiku45": _claude(input_price=1, output_price=5),
+    "gemini25pro": _gemini(input_price=1.25, output_price=10),
+    "gemini25flash": _gemini(input_price=0.3, output_price=2.5),
+    "gemini25flashlite": _gemini(input_price=0.1, output_price=0.4),
 }
 """The models this library knows, by Argo id."""
 
