@@ -35,6 +35,10 @@ def test_quick_bench_prints_every_workload() -> None:
         "(e)",
         "(f)",
         "(g)",
+        "(h)",
+        "(h)",
+        "(h)",
+        "(h)",
     ]
     for row in rows:
         argo = row.split("|")[2]
