@@ -500,6 +500,7 @@ class ArgoMCPClient:
         *,
         concurrency: int = 8,
         on_event: Callable[[str, Event], None] | None = None,
+        output_type: type[Any] | None = None,
     ) -> AbstractAsyncContextManager[BatchResults]:
         """Run many conversations, ``concurrency`` at a time; their results come in completion order.
 
@@ -507,7 +508,9 @@ class ArgoMCPClient:
         ``prompt``, and optionally ``model``, ``system_prompt``, ``max_turns``...);
         each result is a :class:`BatchResult` tagged with the item's id. A failed
         conversation gives a result with its error, and the others go on.
-        ``on_event(id, event)`` hears every event of every conversation.
+        ``on_event(id, event)`` hears every event of every conversation. With
+        ``output_type`` every answer is validated as for :meth:`run`, and the
+        result's ``value`` holds it as JSON data.
 
         Example:
             ```python
@@ -519,7 +522,12 @@ class ArgoMCPClient:
         """
         self._require_open()
         return map_conversations(
-            items, run=self.run, stream=self.stream, concurrency=concurrency, on_event=on_event
+            items,
+            run=self.run,
+            stream=self.stream,
+            concurrency=concurrency,
+            on_event=on_event,
+            output_type=output_type,
         )
 
     def _plan(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from argo_mcp_client._models.profiles import profile_for
 from argo_mcp_client.errors import ArgoMCPError, RunError
@@ -64,7 +65,9 @@ class BatchResult(BaseModel):
     ok: bool
     """False when the conversation failed; ``error`` says why."""
     output: str | None = None
-    """The model's final answer."""
+    """The model's final answer (with ``output_type``, the typed answer as JSON text)."""
+    value: Any = None
+    """With ``output_type``: the validated answer, as JSON data."""
     model: str | None = None
     """The model that gave it."""
     turns: int = 0
@@ -82,12 +85,18 @@ class BatchResult(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
     @classmethod
-    def of_run(cls, item: BatchItem, result: RunResult, duration: float) -> BatchResult:
+    def of_run(cls, item: BatchItem, result: RunResult[Any], duration: float) -> BatchResult:
         """The line of a conversation that answered."""
+        value: Any = None
+        output = result.output
+        if not isinstance(output, str):
+            value = TypeAdapter(type(output)).dump_python(output, mode="json")
+            output = json.dumps(value)
         return cls(
             id=item.id,
             ok=True,
-            output=result.output,
+            output=output,
+            value=value,
             model=result.model,
             turns=result.turns,
             tool_calls=[
@@ -103,7 +112,7 @@ class BatchResult(BaseModel):
             ],
             usage=dict(result.usage),
             tokens=result.total_usage.total_tokens,
-            cost=cost_of(result.usage),
+            cost=result.cost if result.cost is not None else cost_of(result.usage),
             duration=round(duration, 3),
             metadata=item.metadata,
         )

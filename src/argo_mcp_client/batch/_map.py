@@ -60,6 +60,7 @@ async def map_conversations(
     stream: Callable[..., AbstractAsyncContextManager[AsyncIterator[Event]]],
     concurrency: int,
     on_event: Callable[[str, Event], None] | None = None,
+    output_type: type[Any] | None = None,
 ) -> AsyncIterator[BatchResults]:
     """Run every item's conversation, ``concurrency`` at a time; yields their results as they end."""
     if concurrency < 1:
@@ -74,7 +75,7 @@ async def map_conversations(
 
     async def work() -> None:
         while (item := await next_item()) is not None:
-            result = await _converse(item, run, stream, on_event)
+            result = await _converse(item, run, stream, on_event, output_type)
             await send.send(result)
 
     async def workers() -> None:
@@ -128,6 +129,7 @@ async def _converse(
     run: Callable[..., Awaitable[RunResult]],
     stream: Callable[..., AbstractAsyncContextManager[AsyncIterator[Event]]],
     on_event: Callable[[str, Event], None] | None,
+    output_type: type[Any] | None = None,
 ) -> BatchResult:
     options: dict[str, Any] = {
         "model": item.model,
@@ -136,6 +138,8 @@ async def _converse(
         "deadline": item.deadline,
         "system_prompt": item.system_prompt,
     }
+    if output_type is not None:
+        options["output_type"] = output_type
     started = time.perf_counter()
     try:
         result: RunResult | None = None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import anyio
 import pytest
+from pydantic import BaseModel
 
 from argo_mcp_client import ArgoMCPClient, BatchItem, BatchResult, ConfigError, Event, RetryPolicy, Usage
 from argo_mcp_client._models.profiles import KNOWN_PROFILES
@@ -151,3 +153,40 @@ async def test_leaving_early_stops_the_conversations_in_flight() -> None:
                 first = await anext(results)
             assert first.id == "0"
             assert gate.in_flight == 0
+
+
+class Growth(BaseModel):
+    """A typed answer for the batch below."""
+
+    model_id: str
+    rate: float
+
+
+async def test_output_type_gives_each_line_its_validated_value() -> None:
+    def respond(request: ScriptedRequest) -> Step:
+        genome = str(request.messages[-1]["content"])
+        return reply(f'{{"model_id": "{genome}.draft.gf", "rate": 0.5}}')
+
+    items = [{"id": g, "prompt": g} for g in ("g1", "g2")]
+    # gpt4o's profile takes response_format, so the answer is the reply's JSON itself.
+    client = ArgoMCPClient(http_client=ScriptedModel(respond).http_client(), model="gpt4o")
+    async with (
+        client,
+        client.map(items, concurrency=2, output_type=Growth) as results,
+    ):
+        got = {r.id: r async for r in results}
+
+    assert got["g1"].value == {"model_id": "g1.draft.gf", "rate": 0.5}
+    assert got["g2"].value == {"model_id": "g2.draft.gf", "rate": 0.5}
+    assert json.loads(got["g1"].output or "") == got["g1"].value
+
+
+async def test_an_answer_that_does_not_fit_the_output_type_is_that_lines_error() -> None:
+    items = [{"id": "bad", "prompt": "p"}]
+    async with (
+        client_for(ScriptedModel(lambda request: reply("not json at all"))) as client,
+        client.map(items, output_type=Growth) as results,
+    ):
+        got = [r async for r in results]
+
+    assert (got[0].ok, got[0].error_type) == (False, "OutputValidationError")
