@@ -114,7 +114,8 @@ async def test_item7_a_large_result_over_legacy_http_arrives_whole(ledger_over_h
     model = ScriptedModel([call("big", {"size": 600_000}), reply("big")])
     server = ledger_over_http.spec("ledger", protocol="legacy")
     with anyio.fail_after(60):
-        async with client_for(model, server, max_tool_output=1_000_000) as client:
+        # Kept out of artifacts, so the record's output is what came over the wire.
+        async with client_for(model, server, max_tool_output=1_000_000, artifacts=False) as client:
             result = await client.run("big")
 
     record = result.tool_calls[0]

@@ -240,7 +240,7 @@ def test_tutorial_07_runs_genome_conversations_as_parsl_apps_and_resumes(tmp_pat
 
     first = run_tutorial("07_parsl_fleet.py", *options, "--genomes", "4", timeout=600)
     assert first.returncode == 0, first.stderr[-3000:]
-    assert "the built-in scripted model, a simulation" in first.stdout
+    assert "the built-in simulated model, which calls no LLM" in first.stdout
     summary = json.loads(first.stdout.strip().splitlines()[-1])
     assert (summary["done"], summary["ok"], summary["chunks"]) == (4, 4, 2)
 
