@@ -187,6 +187,8 @@ def sse_payload(event: Event) -> tuple[str, dict[str, Any]] | None:
                 "progress": progress,
                 "total": total,
                 "message": message,
+                "task_id": event.task_id,
+                "status": event.status,
             }
         case TurnFinished(turn=turn, model=model, usage=usage, served_by=served_by):
             return "turn_finished", {

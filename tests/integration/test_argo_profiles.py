@@ -142,6 +142,7 @@ def parallel_brain(request: ReceivedRequest) -> ModelTurn:
 # -- 1. Gemini refuses parallel calls in the history -----------------------------------------------
 
 
+@pytest.mark.not_compat("straight against the simulated upstream: no argo-proxy in between")
 @STREAMING
 async def test_gemini_parallel_calls_are_sent_as_single_call_steps(
     direct: Connect, argo_upstream: ArgoUpstreamSimulator, streaming: bool
@@ -188,6 +189,7 @@ async def test_reasoning_model_temperature_is_dropped_through_the_proxy(
     assert not observed.of(ModelRetrying)
 
 
+@pytest.mark.not_compat("straight against the simulated upstream: no argo-proxy in between")
 async def test_reasoning_model_max_tokens_is_sent_as_max_completion_tokens_where_nothing_renames_it(
     direct: Connect, argo_upstream: ArgoUpstreamSimulator
 ) -> None:
@@ -308,8 +310,7 @@ async def test_rate_limit_lasting_two_seconds_is_outlasted_by_the_429_backoff(
 
 
 # -- 6. strict schemas -----------------------------------------------------------------------------
-
-
+@pytest.mark.not_compat("straight against the simulated upstream: no argo-proxy in between")
 async def test_gpt_receives_strict_tools_and_the_server_sees_its_own_arguments(
     direct: Connect, argo_upstream: ArgoUpstreamSimulator
 ) -> None:

@@ -66,6 +66,19 @@ def test_progress_is_a_line_with_bar_message_and_elapsed_time() -> None:
     )
 
 
+def test_progress_of_a_task_names_the_task_and_its_state() -> None:
+    renderer, out, clock = _renderer()
+    renderer.show(_started())
+    clock.now += 1.0
+
+    renderer.show(
+        ToolProgress(turn=1, call_id="c1", progress=2, total=None, message="gapfilling", task_id="t-7",
+                     status="working")
+    )  # fmt: skip
+
+    assert out.getvalue().splitlines()[-1] == "  ⋯ gapfill_model (task t-7: working) 2 gapfilling · 1.0 s"
+
+
 def test_progress_with_the_same_message_is_shown_at_most_once_a_second() -> None:
     renderer, out, clock = _renderer()
     renderer.show(_started())

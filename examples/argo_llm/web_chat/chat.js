@@ -234,7 +234,8 @@ class Reply {
       tool.bar.value = data.progress;
     }
     const total = data.total ? ` of ${data.total}` : "";
-    tool.message = `${data.progress}${total}${data.message ? `: ${data.message}` : ""}`;
+    const task = data.task_id ? `task ${data.status || "working"} · ` : "";
+    tool.message = `${task}${data.progress}${total}${data.message ? `: ${data.message}` : ""}`;
     this.tick(tool);
   }
 

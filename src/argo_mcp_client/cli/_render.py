@@ -156,8 +156,10 @@ class Renderer:
             return
         call.shown_at, call.message = now, event.message
         message = f" {one_line(event.message, 60)}" if event.message else ""
+        # A call the server runs as an MCP task says so, with the task's state.
+        task = f" (task {event.task_id}: {event.status or 'working'})" if event.task_id else ""
         self._line(
-            f"[cyan]  ⋯ {escape(call.name)} {escape(call.progress)}{escape(message)}[/] "
+            f"[cyan]  ⋯ {escape(call.name)}{escape(task)} {escape(call.progress)}{escape(message)}[/] "
             f"[dim]· {now - call.started:.1f} s[/]"
         )
 
