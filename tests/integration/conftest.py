@@ -9,12 +9,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import pytest
 
 from argo_mcp_client import StdioServer
 from support.processes import descendants
+
+if TYPE_CHECKING:
+    from support.long_run import HttpProcess
 
 SERVERS = Path(__file__).parent / "servers"
 
@@ -79,3 +82,23 @@ def http_server_url() -> Iterator[str]:
     """The faulty test server over streamable HTTP, stopped after the test."""
     with faulty_http_server() as url:
         yield url
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Path:
+    """The file a ledger test server appends each side effect to, one line each."""
+    return tmp_path / "ledger.txt"
+
+
+@pytest.fixture
+def ledger_over_http(ledger: Path) -> Iterator[HttpProcess]:
+    """A FastMCP ledger server over streamable HTTP on 127.0.0.1, killed after the test."""
+    # Imported here: support.long_run builds on this module's port helpers.
+    from support.long_run import ledger_http
+
+    server = ledger_http(ledger)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()

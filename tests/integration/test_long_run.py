@@ -22,7 +22,7 @@ from argo_mcp_client import ArgoMCPClient, ServerError, ServerStartError, StdioS
 from argo_mcp_client._mcp.connection import ServerConnection
 from argo_mcp_client.testing import ScriptedModel, call, reply
 from integration.conftest import SERVERS
-from support.long_run import HttpProcess, everything_http, ledger_http, memory_spec
+from support.long_run import HttpProcess, everything_http, memory_spec
 from support.processes import alive, descendants, servers_among
 from support.reference_servers import everything_spec
 
@@ -55,21 +55,6 @@ def server_pid(conn: ServerConnection) -> int:
 @pytest.fixture
 def everything_over_http() -> Iterator[HttpProcess]:
     server = everything_http()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
-
-
-@pytest.fixture
-def ledger(tmp_path: Path) -> Path:
-    return tmp_path / "ledger.txt"
-
-
-@pytest.fixture
-def ledger_over_http(ledger: Path) -> Iterator[HttpProcess]:
-    server = ledger_http(ledger)
     server.start()
     try:
         yield server

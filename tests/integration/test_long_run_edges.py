@@ -10,7 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from argo_mcp_client import ArgoMCPClient, ServerStartError, StdioServer
 from argo_mcp_client._mcp.orphans import guard_enabled
 from argo_mcp_client.testing import ScriptedModel, call, reply
 from integration.conftest import SERVERS
-from support.long_run import HttpProcess, ledger_http, ledger_stdio
+from support.long_run import HttpProcess, ledger_stdio
 from support.processes import alive
 from support.reference_servers import everything_spec
 
@@ -40,21 +40,6 @@ async def wait_until(condition: Callable[[], bool]) -> None:
     """Wait for something another process does (callers bound it with ``anyio.fail_after``)."""
     while not condition():  # noqa: ASYNC110 - a file another process writes has no event
         await anyio.sleep(0.05)
-
-
-@pytest.fixture
-def ledger(tmp_path: Path) -> Path:
-    return tmp_path / "ledger.txt"
-
-
-@pytest.fixture
-def ledger_over_http(ledger: Path) -> Iterator[HttpProcess]:
-    server = ledger_http(ledger)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
 
 
 # -- item 5: start failures are easy to read --------------------------------------------------
